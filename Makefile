@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make              build emu_uring.ko against KDIR (default: the running kernel)
+# make demo         boot a VM, load the module, read real files through the ring
+# make check        install what is missing, build warning- and sparse-clean
+#                   on every supported kernel, checkpatch, run the selftests in VMs
+# make selftests    build the selftest binaries (static)
+# make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf build
+	$(MAKE) -C selftests clean
+
+deps:
+	scripts/deps.sh
+
+selftests: deps
+	$(MAKE) -C selftests
+
+examples:
+	$(MAKE) -C examples
+
+build-all: deps
+	scripts/build-all.sh
+
+checkpatch: deps
+	scripts/checkpatch.sh
+
+check: deps build-all checkpatch selftests examples
+	selftests/vmtest.sh
+
+demo: deps build-all examples
+	scripts/demo.sh
+
+.PHONY: all modules clean deps selftests examples build-all checkpatch check demo

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * emu_uring: io_uring's submission/completion rings through a character device.
+ *
+ * The ring memory, struct io_uring_sqe, struct io_uring_cqe and struct
+ * io_uring_params are io_uring's own (<linux/io_uring.h>): a program written
+ * for io_uring only redirects its setup and enter calls to the ioctls below.
+ */
+#ifndef _UAPI_LINUX_EMU_URING_H
+#define _UAPI_LINUX_EMU_URING_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+#include <linux/io_uring.h>
+
+/**
+ * DOC: emu_uring ioctl interface
+ *
+ * Each open() of /dev/emu_uring is one ring. The ioctls take a pointer to a
+ * fixed-size structure; every field named ``__reserved`` must be zero, and
+ * every flag not documented here is rejected with -EINVAL. An unknown ioctl
+ * number fails with -ENOTTY.
+ *
+ * 1. EMU_URING_IOC_SETUP sizes and allocates the rings, like io_uring_setup(2),
+ *    and fills @params. It can be done once per open file (-EBUSY after).
+ * 2. mmap() of the file at IORING_OFF_SQ_RING, IORING_OFF_CQ_RING and
+ *    IORING_OFF_SQES maps the rings exactly as io_uring does
+ *    (IORING_FEAT_SINGLE_MMAP: the SQ and CQ ring are one region).
+ * 3. EMU_URING_IOC_ENTER submits and waits, like io_uring_enter(2). Its return
+ *    value is the number of SQEs consumed.
+ */
+
+/**
+ * struct emu_uring_setup - argument of EMU_URING_IOC_SETUP
+ * @entries: number of SQ entries wanted, 1..32768; rounded up to a power of 2
+ * @__reserved: must be 0
+ * @params: io_uring_setup(2)'s parameter block. In: @params.flags (only
+ *	IORING_SETUP_CQSIZE is supported), @params.cq_entries (with CQSIZE),
+ *	@params.resv (must be 0). Out: sq_entries, cq_entries, features,
+ *	sq_off and cq_off.
+ */
+struct emu_uring_setup {
+	__u32 entries;
+	__u32 __reserved;
+	struct io_uring_params params;
+};
+
+/**
+ * struct emu_uring_enter - argument of EMU_URING_IOC_ENTER
+ * @to_submit: consume at most this many SQEs (and at most the SQ size)
+ * @min_complete: with IORING_ENTER_GETEVENTS, wait until this many CQEs are
+ *	in the CQ ring (clamped to the CQ size)
+ * @flags: 0 or IORING_ENTER_GETEVENTS
+ * @__reserved: must be 0
+ */
+struct emu_uring_enter {
+	__u32 to_submit;
+	__u32 min_complete;
+	__u32 flags;
+	__u32 __reserved[5];
+};
+
+#define EMU_URING_IOC_MAGIC	0xE7
+
+#define EMU_URING_IOC_SETUP	_IOWR(EMU_URING_IOC_MAGIC, 0x00, struct emu_uring_setup)
+#define EMU_URING_IOC_ENTER	_IOW(EMU_URING_IOC_MAGIC, 0x01, struct emu_uring_enter)
+
+#endif /* _UAPI_LINUX_EMU_URING_H */

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal types shared by the emu_uring module files.
+ */
+#ifndef _EMU_URING_INTERNAL_H
+#define _EMU_URING_INTERNAL_H
+
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <uapi/linux/emu_uring.h>
+
+/* io_uring's limits on ring sizes. */
+#define EMU_MAX_SQ_ENTRIES	32768U
+#define EMU_MAX_CQ_ENTRIES	(2 * EMU_MAX_SQ_ENTRIES)
+
+/*
+ * The mmap offsets are IORING_OFF_* and a region never reaches the next
+ * offset, so the page index inside a region is the file page offset modulo
+ * the distance between two offsets.
+ */
+#define EMU_REGION_MAX_PAGES	(IORING_OFF_CQ_RING >> PAGE_SHIFT)
+
+/**
+ * struct emu_region - pages shared between the kernel and userspace
+ * @pages: the order-0 pages, in mapping order
+ * @nr_pages: number of entries in @pages
+ * @vaddr: the kernel's contiguous view of @pages (vmap)
+ */
+struct emu_region {
+	struct page **pages;
+	unsigned int nr_pages;
+	void *vaddr;
+};
+
+/* Head and tail of one ring, as io_uring lays them out. */
+struct emu_ring_idx {
+	u32 head;
+	u32 tail;
+};
+
+/*
+ * The SQ/CQ ring region header, laid out like io_uring's struct io_rings
+ * (Linux 6.12); the CQE array follows at EMU_CQES_OFFSET. Userspace reaches
+ * each field through the offsets in io_uring_params, and may write anything
+ * to any of them: the kernel keeps its own copy of every value it relies on
+ * and only publishes here.
+ */
+struct emu_rings {
+	struct emu_ring_idx sq, cq;
+	u32 sq_ring_mask, cq_ring_mask;
+	u32 sq_ring_entries, cq_ring_entries;
+	u32 sq_dropped;
+	u32 sq_flags;
+	u32 cq_flags;
+	u32 cq_overflow;
+};
+
+/* Where the CQEs start in the ring region: io_uring's cache line. */
+#define EMU_CQES_OFFSET		64
+static_assert(sizeof(struct emu_rings) <= EMU_CQES_OFFSET);
+
+/**
+ * struct emu_ring_ctx - one ring, the private data of one open file
+ * @uring_lock: serializes SETUP and ENTER's submission
+ * @cq_wait: ENTER waiters for CQEs (IORING_ENTER_GETEVENTS)
+ * @ready: set, with release semantics, once SETUP has completed
+ * @rings_region: SQ and CQ ring memory (IORING_OFF_SQ_RING/CQ_RING)
+ * @sqes_region: SQE array memory (IORING_OFF_SQES)
+ * @rings: kernel view of the ring header
+ * @cqes: kernel view of the CQE array
+ * @sq_array: kernel view of the SQ index array
+ * @sqes: kernel view of the SQE array
+ * @sq_entries: SQ size, a power of two
+ * @cq_entries: CQ size, a power of two
+ * @sq_head: next SQ entry to consume (the kernel's, not the ring's copy)
+ * @cq_tail: next CQE slot to fill, not yet published
+ * @cq_tail_published: the CQ tail last published to the ring
+ * @sq_dropped: invalid SQ indexes met so far
+ * @cq_overflow: completions lost because the CQ was full
+ */
+struct emu_ring_ctx {
+	struct mutex uring_lock;	/* serializes SETUP and submission */
+	wait_queue_head_t cq_wait;
+	bool ready;
+
+	struct emu_region rings_region;
+	struct emu_region sqes_region;
+	struct emu_rings *rings;
+	struct io_uring_cqe *cqes;
+	u32 *sq_array;
+	struct io_uring_sqe *sqes;
+
+	u32 sq_entries;
+	u32 cq_entries;
+	u32 sq_head;
+	u32 cq_tail;
+	u32 cq_tail_published;
+	u32 sq_dropped;
+	u32 cq_overflow;
+};
+
+/* ring.c */
+struct emu_ring_ctx *emu_ring_ctx_alloc(void);
+void emu_ring_ctx_free(struct emu_ring_ctx *ctx);
+int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
+		    struct io_uring_params *p);
+void emu_ring_destroy(struct emu_ring_ctx *ctx);
+int emu_ring_mmap(struct emu_ring_ctx *ctx, struct vm_area_struct *vma);
+
+/* submit.c */
+long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
+	       u32 flags);
+
+#endif /* _EMU_URING_INTERNAL_H */

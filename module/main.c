@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * emu_uring: io_uring's submission/completion rings through /dev/emu_uring.
+ *
+ * The misc device, its file operations and the module's init and exit.
+ * Each open file is one ring (struct emu_ring_ctx).
+ */
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "emu_uring.h"
+#include "opdef.h"
+
+static int emu_uring_open(struct inode *inode, struct file *file)
+{
+	struct emu_ring_ctx *ctx = emu_ring_ctx_alloc();
+
+	if (!ctx)
+		return -ENOMEM;
+	file->private_data = ctx;
+	return nonseekable_open(inode, file);
+}
+
+/* Called when the last reference goes: no fd and no mapping is left. */
+static int emu_uring_release(struct inode *inode, struct file *file)
+{
+	emu_ring_ctx_free(file->private_data);
+	return 0;
+}
+
+static long emu_ioctl_setup(struct emu_ring_ctx *ctx,
+			    struct emu_uring_setup __user *uarg)
+{
+	struct emu_uring_setup arg;
+	long ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.__reserved)
+		return -EINVAL;
+
+	if (mutex_lock_interruptible(&ctx->uring_lock))
+		return -EINTR;
+	if (ctx->ready) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	ret = emu_ring_create(ctx, arg.entries, &arg.params);
+	if (ret)
+		goto out_unlock;
+	if (copy_to_user(&uarg->params, &arg.params, sizeof(arg.params))) {
+		emu_ring_destroy(ctx);
+		ret = -EFAULT;
+		goto out_unlock;
+	}
+	/* Publish the rings to mmap and ENTER, which do not take the lock. */
+	smp_store_release(&ctx->ready, true);
+out_unlock:
+	mutex_unlock(&ctx->uring_lock);
+	return ret;
+}
+
+static long emu_ioctl_enter(struct emu_ring_ctx *ctx,
+			    struct emu_uring_enter __user *uarg)
+{
+	struct emu_uring_enter arg;
+	unsigned int i;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	for (i = 0; i < ARRAY_SIZE(arg.__reserved); i++)
+		if (arg.__reserved[i])
+			return -EINVAL;
+	return emu_enter(ctx, arg.to_submit, arg.min_complete, arg.flags);
+}
+
+static long emu_uring_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct emu_ring_ctx *ctx = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case EMU_URING_IOC_SETUP:
+		return emu_ioctl_setup(ctx, uarg);
+	case EMU_URING_IOC_ENTER:
+		return emu_ioctl_enter(ctx, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int emu_uring_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return emu_ring_mmap(file->private_data, vma);
+}
+
+static const struct file_operations emu_uring_fops = {
+	.owner		= THIS_MODULE,
+	.open		= emu_uring_open,
+	.release	= emu_uring_release,
+	.unlocked_ioctl	= emu_uring_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= emu_uring_mmap,
+};
+
+static struct miscdevice emu_uring_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "emu_uring",
+	.fops	= &emu_uring_fops,
+	.mode	= 0666,
+};
+
+static int __init emu_uring_init(void)
+{
+	int ret = emu_optable_init();
+
+	if (ret)
+		return ret;
+	return misc_register(&emu_uring_misc);
+}
+
+static void __exit emu_uring_exit(void)
+{
+	misc_deregister(&emu_uring_misc);
+}
+
+module_init(emu_uring_init);
+module_exit(emu_uring_exit);
+
+MODULE_DESCRIPTION("io_uring submission/completion rings through a misc device");
+MODULE_AUTHOR("emu_uring developers");
+MODULE_LICENSE("GPL");

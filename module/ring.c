@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ring memory: page allocation, the kernel's view, sizes and offsets, and
+ * the userspace mapping served page by page from .fault.
+ */
+#include <linux/errno.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/nospec.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "compat.h"
+#include "emu_uring.h"
+
+#define EMU_SETUP_FLAGS_SUPPORTED	IORING_SETUP_CQSIZE
+
+#define EMU_FEATURES	(IORING_FEAT_SINGLE_MMAP | IORING_FEAT_SUBMIT_STABLE | \
+			 IORING_FEAT_RW_CUR_POS)
+
+static void emu_region_free(struct emu_region *r)
+{
+	unsigned int i;
+
+	if (r->vaddr)
+		vunmap(r->vaddr);
+	for (i = 0; i < r->nr_pages; i++)
+		put_page(r->pages[i]);
+	kvfree(r->pages);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Zeroed order-0 pages charged to the caller's memory cgroup, and one
+ * contiguous kernel mapping of them so the rings are used in place.
+ */
+static int emu_region_alloc(struct emu_region *r, size_t size)
+{
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
+	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE);
+
+	if (nr > EMU_REGION_MAX_PAGES)
+		return -EINVAL;
+	r->pages = kvcalloc(nr, sizeof(*r->pages), GFP_KERNEL_ACCOUNT);
+	if (!r->pages)
+		return -ENOMEM;
+	for (r->nr_pages = 0; r->nr_pages < nr; r->nr_pages++) {
+		r->pages[r->nr_pages] = alloc_page(gfp);
+		if (!r->pages[r->nr_pages])
+			goto fail;
+	}
+	r->vaddr = vmap(r->pages, nr, VM_MAP, PAGE_KERNEL);
+	if (!r->vaddr)
+		goto fail;
+	return 0;
+fail:
+	emu_region_free(r);
+	return -ENOMEM;
+}
+
+/**
+ * emu_ring_ctx_alloc() - allocate the state of a new, not yet set up, ring
+ *
+ * Return: the context, or NULL without memory.
+ */
+struct emu_ring_ctx *emu_ring_ctx_alloc(void)
+{
+	struct emu_ring_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+
+	if (!ctx)
+		return NULL;
+	mutex_init(&ctx->uring_lock);
+	init_waitqueue_head(&ctx->cq_wait);
+	return ctx;
+}
+
+/**
+ * emu_ring_ctx_free() - free a ring and everything it owns
+ * @ctx: the ring; no mapping of it may remain (the file is being released)
+ */
+void emu_ring_ctx_free(struct emu_ring_ctx *ctx)
+{
+	emu_ring_destroy(ctx);
+	mutex_destroy(&ctx->uring_lock);
+	kfree(ctx);
+}
+
+/**
+ * emu_ring_destroy() - free the ring memory of a ring that was never mapped
+ * @ctx: the ring
+ *
+ * Used on release, and to undo emu_ring_create() before it is published.
+ */
+void emu_ring_destroy(struct emu_ring_ctx *ctx)
+{
+	emu_region_free(&ctx->rings_region);
+	emu_region_free(&ctx->sqes_region);
+	ctx->rings = NULL;
+	ctx->cqes = NULL;
+	ctx->sq_array = NULL;
+	ctx->sqes = NULL;
+}
+
+static int emu_ring_sizes(u32 entries, struct io_uring_params *p)
+{
+	if (!entries || entries > EMU_MAX_SQ_ENTRIES)
+		return -EINVAL;
+	p->sq_entries = roundup_pow_of_two(entries);
+	if (!(p->flags & IORING_SETUP_CQSIZE)) {
+		p->cq_entries = 2 * p->sq_entries;
+		return 0;
+	}
+	if (!p->cq_entries || p->cq_entries > EMU_MAX_CQ_ENTRIES)
+		return -EINVAL;
+	p->cq_entries = roundup_pow_of_two(p->cq_entries);
+	if (p->cq_entries < p->sq_entries)
+		return -EINVAL;
+	return 0;
+}
+
+static void emu_ring_fill_offsets(struct io_uring_params *p, u32 sq_array_off)
+{
+	memset(&p->sq_off, 0, sizeof(p->sq_off));
+	p->sq_off.head = offsetof(struct emu_rings, sq.head);
+	p->sq_off.tail = offsetof(struct emu_rings, sq.tail);
+	p->sq_off.ring_mask = offsetof(struct emu_rings, sq_ring_mask);
+	p->sq_off.ring_entries = offsetof(struct emu_rings, sq_ring_entries);
+	p->sq_off.flags = offsetof(struct emu_rings, sq_flags);
+	p->sq_off.dropped = offsetof(struct emu_rings, sq_dropped);
+	p->sq_off.array = sq_array_off;
+
+	memset(&p->cq_off, 0, sizeof(p->cq_off));
+	p->cq_off.head = offsetof(struct emu_rings, cq.head);
+	p->cq_off.tail = offsetof(struct emu_rings, cq.tail);
+	p->cq_off.ring_mask = offsetof(struct emu_rings, cq_ring_mask);
+	p->cq_off.ring_entries = offsetof(struct emu_rings, cq_ring_entries);
+	p->cq_off.overflow = offsetof(struct emu_rings, cq_overflow);
+	p->cq_off.cqes = EMU_CQES_OFFSET;
+	p->cq_off.flags = offsetof(struct emu_rings, cq_flags);
+}
+
+/**
+ * emu_ring_create() - size, allocate and initialize the rings
+ * @ctx: a ring not set up yet, with @ctx->uring_lock held
+ * @entries: SQ entries asked for
+ * @p: io_uring_setup(2)'s parameters: flags and cq_entries in, sizes,
+ *	features and offsets out
+ *
+ * Return: 0, -EINVAL for parameters io_uring would refuse, or -ENOMEM.
+ */
+int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
+		    struct io_uring_params *p)
+{
+	size_t sq_array_off, rings_size;
+	struct emu_rings *rings;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(p->resv); i++)
+		if (p->resv[i])
+			return -EINVAL;
+	if (p->flags & ~EMU_SETUP_FLAGS_SUPPORTED)
+		return -EINVAL;
+	ret = emu_ring_sizes(entries, p);
+	if (ret)
+		return ret;
+
+	sq_array_off = ALIGN(EMU_CQES_OFFSET +
+			     array_size(sizeof(struct io_uring_cqe), p->cq_entries),
+			     SMP_CACHE_BYTES);
+	rings_size = sq_array_off + array_size(sizeof(u32), p->sq_entries);
+	ret = emu_region_alloc(&ctx->rings_region, rings_size);
+	if (ret)
+		return ret;
+	ret = emu_region_alloc(&ctx->sqes_region,
+			       array_size(sizeof(struct io_uring_sqe),
+					  p->sq_entries));
+	if (ret) {
+		emu_ring_destroy(ctx);
+		return ret;
+	}
+
+	rings = ctx->rings_region.vaddr;
+	ctx->rings = rings;
+	ctx->cqes = (struct io_uring_cqe *)((char *)rings + EMU_CQES_OFFSET);
+	ctx->sq_array = (u32 *)((char *)rings + sq_array_off);
+	ctx->sqes = ctx->sqes_region.vaddr;
+	ctx->sq_entries = p->sq_entries;
+	ctx->cq_entries = p->cq_entries;
+
+	rings->sq_ring_mask = p->sq_entries - 1;
+	rings->cq_ring_mask = p->cq_entries - 1;
+	rings->sq_ring_entries = p->sq_entries;
+	rings->cq_ring_entries = p->cq_entries;
+
+	p->features = EMU_FEATURES;
+	emu_ring_fill_offsets(p, sq_array_off);
+	return 0;
+}
+
+static vm_fault_t emu_ring_fault(struct vm_fault *vmf)
+{
+	const struct emu_region *r = vmf->vma->vm_private_data;
+	unsigned long idx = vmf->pgoff & (EMU_REGION_MAX_PAGES - 1);
+	struct page *page;
+
+	if (idx >= r->nr_pages)
+		return VM_FAULT_SIGBUS;
+	page = r->pages[array_index_nospec(idx, r->nr_pages)];
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct emu_ring_vm_ops = {
+	.fault = emu_ring_fault,
+};
+
+/**
+ * emu_ring_mmap() - map one ring region, to be faulted in page by page
+ * @ctx: the ring
+ * @vma: the new mapping; its offset names the region (IORING_OFF_*)
+ *
+ * The mapping keeps the file, and so the pages and the module, alive until
+ * it is unmapped, also after close() and across fork().
+ *
+ * Return: 0, or -EINVAL before SETUP, for an unknown offset, a private
+ * mapping or a length past the region.
+ */
+int emu_ring_mmap(struct emu_ring_ctx *ctx, struct vm_area_struct *vma)
+{
+	struct emu_region *r;
+
+	/* Pairs with the release in SETUP: the regions are complete. */
+	if (!smp_load_acquire(&ctx->ready))
+		return -EINVAL;
+
+	switch (vma->vm_pgoff) {
+	case IORING_OFF_SQ_RING >> PAGE_SHIFT:
+	case IORING_OFF_CQ_RING >> PAGE_SHIFT:
+		r = &ctx->rings_region;
+		break;
+	case IORING_OFF_SQES >> PAGE_SHIFT:
+		r = &ctx->sqes_region;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!(vma->vm_flags & VM_SHARED) || vma_pages(vma) > r->nr_pages)
+		return -EINVAL;
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = r;
+	vma->vm_ops = &emu_ring_vm_ops;
+	return 0;
+}

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a Debian kernel in QEMU (TCG) with a busybox initramfs that loads
+# emu_uring.ko and runs a payload script, and save the serial log.
+#
+#   scripts/vm.sh KVER MODULE.ko PAYLOAD_DIR LOG [TIMEOUT_SECONDS]
+#
+# PAYLOAD_DIR is copied to /payload in the guest and its run.sh is run from
+# there after the module is loaded. The guest prints:
+#   EMU-LOAD ok|fail        insmod of the module
+#   (the payload's output)
+#   EMU-DMESG-BEGIN ... EMU-DMESG-END   the kernel log at the end
+#   EMU-DONE                 the guest finished (not hung or crashed)
+# QEMU_EXTRA adds QEMU options (for example -cpu max,-erms).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 4 ] || emu_die "usage: $0 KVER MODULE.ko PAYLOAD_DIR LOG [TIMEOUT]"
+kver=$1 ko=$2 payload=$3 log=$4 tmo=${5:-600}
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || emu_die "no kernel image $kernel"
+[ -f "$ko" ] || emu_die "no module $ko"
+[ -f "$payload/run.sh" ] || emu_die "no $payload/run.sh"
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,payload}
+cp /bin/busybox "$stage/bin/busybox"
+cp "$ko" "$stage/emu_uring.ko"
+cp -r "$payload/." "$stage/payload/"
+mknod "$stage/dev/console" c 5 1
+cat > "$stage/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+echo
+echo "EMU-KERNEL $(uname -r)"
+if insmod /emu_uring.ko; then echo "EMU-LOAD ok"; else echo "EMU-LOAD fail"; fi
+cd /payload && sh ./run.sh
+echo "EMU-DMESG-BEGIN"
+dmesg
+echo "EMU-DMESG-END"
+echo "EMU-DONE"
+poweroff -f
+INIT
+chmod +x "$stage/init"
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$stage.cpio.gz"
+trap 'rm -rf "$stage" "$stage.cpio.gz"' EXIT
+
+# shellcheck disable=SC2086
+timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp 2 -m 1024 \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	${QEMU_EXTRA:-} \
+	-kernel "$kernel" -initrd "$stage.cpio.gz" \
+	-append "console=ttyS0 panic=-1 loglevel=3 rdinit=/init" \
+	</dev/null >"$log.raw" 2>&1 || true
+# The serial log starts with SeaBIOS escape sequences and has CRs.
+sed -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' "$log.raw" > "$log"
+rm -f "$log.raw"

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A minimal userspace view of an emu_uring ring for the selftests: setup,
+ * mapping, SQE production and CQE consumption with io_uring's memory
+ * ordering (release on the SQ tail and CQ head, acquire on the others).
+ */
+#ifndef EMU_RING_H
+#define EMU_RING_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/emu_uring.h>
+
+#define EMU_DEV "/dev/emu_uring"
+
+struct ring {
+	int fd;
+	struct io_uring_params p;
+	void *rings;
+	size_t rings_sz;
+	struct io_uring_sqe *sqes;
+	size_t sqes_sz;
+	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_entries, *sq_array;
+	unsigned int *sq_dropped, *sq_flags;
+	unsigned int *cq_head, *cq_tail, *cq_mask, *cq_entries, *cq_overflow;
+	struct io_uring_cqe *cqes;
+	unsigned int sqe_tail;	/* SQEs handed out, not yet published */
+};
+
+#define load_acquire(p)		__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define store_release(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+static inline int emu_setup(int fd, unsigned int entries,
+			    struct io_uring_params *p)
+{
+	struct emu_uring_setup s = { .entries = entries };
+	int ret;
+
+	if (p)
+		s.params = *p;
+	ret = ioctl(fd, EMU_URING_IOC_SETUP, &s);
+	if (p)
+		*p = s.params;
+	return ret;
+}
+
+static inline int emu_enter(int fd, unsigned int to_submit,
+			    unsigned int min_complete, unsigned int flags)
+{
+	struct emu_uring_enter e = {
+		.to_submit = to_submit,
+		.min_complete = min_complete,
+		.flags = flags,
+	};
+
+	return ioctl(fd, EMU_URING_IOC_ENTER, &e);
+}
+
+static inline size_t ring_region_size(const struct io_uring_params *p)
+{
+	size_t sq = p->sq_off.array + p->sq_entries * sizeof(unsigned int);
+	size_t cq = p->cq_off.cqes +
+		    p->cq_entries * sizeof(struct io_uring_cqe);
+
+	return sq > cq ? sq : cq;
+}
+
+#define RING_PTR(r, off)	((unsigned int *)((char *)(r)->rings + (off)))
+
+/* Map the rings of an already set up r->fd; returns 0 or -errno. */
+static inline int ring_map(struct ring *r)
+{
+	const struct io_uring_params *p = &r->p;
+
+	r->rings_sz = ring_region_size(p);
+	r->rings = mmap(NULL, r->rings_sz, PROT_READ | PROT_WRITE, MAP_SHARED,
+			r->fd, IORING_OFF_SQ_RING);
+	if (r->rings == MAP_FAILED)
+		return -errno;
+	r->sqes_sz = p->sq_entries * sizeof(struct io_uring_sqe);
+	r->sqes = mmap(NULL, r->sqes_sz, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       r->fd, IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED) {
+		munmap(r->rings, r->rings_sz);
+		return -errno;
+	}
+	r->sq_head = RING_PTR(r, p->sq_off.head);
+	r->sq_tail = RING_PTR(r, p->sq_off.tail);
+	r->sq_mask = RING_PTR(r, p->sq_off.ring_mask);
+	r->sq_entries = RING_PTR(r, p->sq_off.ring_entries);
+	r->sq_flags = RING_PTR(r, p->sq_off.flags);
+	r->sq_dropped = RING_PTR(r, p->sq_off.dropped);
+	r->sq_array = RING_PTR(r, p->sq_off.array);
+	r->cq_head = RING_PTR(r, p->cq_off.head);
+	r->cq_tail = RING_PTR(r, p->cq_off.tail);
+	r->cq_mask = RING_PTR(r, p->cq_off.ring_mask);
+	r->cq_entries = RING_PTR(r, p->cq_off.ring_entries);
+	r->cq_overflow = RING_PTR(r, p->cq_off.overflow);
+	r->cqes = (struct io_uring_cqe *)((char *)r->rings + p->cq_off.cqes);
+	r->sqe_tail = *r->sq_tail;
+	return 0;
+}
+
+/* Open, set up and map a ring; returns 0 or -errno. */
+static inline int ring_init(struct ring *r, unsigned int entries,
+			    struct io_uring_params *p)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (p)
+		r->p = *p;
+	r->fd = open(EMU_DEV, O_RDWR | O_CLOEXEC);
+	if (r->fd < 0)
+		return -errno;
+	if (emu_setup(r->fd, entries, &r->p) < 0) {
+		ret = -errno;
+		close(r->fd);
+		return ret;
+	}
+	ret = ring_map(r);
+	if (ret)
+		close(r->fd);
+	return ret;
+}
+
+static inline void ring_exit(struct ring *r)
+{
+	if (r->rings && r->rings != MAP_FAILED)
+		munmap(r->rings, r->rings_sz);
+	if (r->sqes && r->sqes != MAP_FAILED)
+		munmap(r->sqes, r->sqes_sz);
+	if (r->fd >= 0)
+		close(r->fd);
+}
+
+/* The next free SQE, zeroed, or NULL when the SQ is full. */
+static inline struct io_uring_sqe *ring_get_sqe(struct ring *r)
+{
+	unsigned int head = load_acquire(r->sq_head);
+	unsigned int i;
+
+	if (r->sqe_tail - head >= r->p.sq_entries)
+		return NULL;
+	i = r->sqe_tail++ & (r->p.sq_entries - 1);
+	r->sq_array[i] = i;
+	memset(&r->sqes[i], 0, sizeof(r->sqes[i]));
+	return &r->sqes[i];
+}
+
+/* Publish the SQEs handed out so far; returns how many are queued. */
+static inline unsigned int ring_flush(struct ring *r)
+{
+	store_release(r->sq_tail, r->sqe_tail);
+	return r->sqe_tail - load_acquire(r->sq_head);
+}
+
+static inline struct io_uring_sqe *ring_queue_nop(struct ring *r,
+						  uint64_t user_data)
+{
+	struct io_uring_sqe *sqe = ring_get_sqe(r);
+
+	if (sqe) {
+		sqe->opcode = IORING_OP_NOP;
+		sqe->user_data = user_data;
+	}
+	return sqe;
+}
+
+static inline struct io_uring_sqe *
+ring_queue_readv(struct ring *r, int fd, const struct iovec *iov,
+		 unsigned int nr, uint64_t off, uint64_t user_data)
+{
+	struct io_uring_sqe *sqe = ring_get_sqe(r);
+
+	if (sqe) {
+		sqe->opcode = IORING_OP_READV;
+		sqe->fd = fd;
+		sqe->addr = (uintptr_t)iov;
+		sqe->len = nr;
+		sqe->off = off;
+		sqe->user_data = user_data;
+	}
+	return sqe;
+}
+
+static inline unsigned int ring_cq_ready(struct ring *r)
+{
+	return load_acquire(r->cq_tail) - *r->cq_head;
+}
+
+/* Copy out and consume the oldest CQE; returns 0, or -EAGAIN if none. */
+static inline int ring_pop_cqe(struct ring *r, struct io_uring_cqe *out)
+{
+	unsigned int head = *r->cq_head;
+
+	if (head == load_acquire(r->cq_tail))
+		return -EAGAIN;
+	*out = r->cqes[head & (r->p.cq_entries - 1)];
+	store_release(r->cq_head, head + 1);
+	return 0;
+}
+
+
+
+/*
+ * For kselftest_harness.h users: open (and set up and map) a ring in a
+ * fixture or test, or SKIP when the module is not loaded.
+ */
+#define EMU_OPEN_OR_SKIP(fd) do {					\
+	(fd) = open(EMU_DEV, O_RDWR | O_CLOEXEC);			\
+	if ((fd) < 0 && errno == ENOENT)				\
+		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);	\
+	ASSERT_LE(0, (fd));						\
+} while (0)
+
+#define EMU_RING_INIT_OR_SKIP(r, entries, params) do {			\
+	int __ret = ring_init((r), (entries), (params));		\
+	if (__ret == -ENOENT)						\
+		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);	\
+	ASSERT_EQ(0, __ret);						\
+} while (0)
+#endif /* EMU_RING_H */
