@@ -34,10 +34,14 @@ build-all: deps
 checkpatch: deps
 	scripts/checkpatch.sh
 
-check: deps build-all checkpatch selftests examples
+check-doc:
+	scripts/check-doc.py
+
+check: deps build-all checkpatch check-doc selftests examples
 	selftests/vmtest.sh
 
 demo: deps build-all examples
 	scripts/demo.sh
 
-.PHONY: all modules clean deps selftests examples build-all checkpatch check demo
+.PHONY: all modules clean deps selftests examples build-all checkpatch check-doc \
+	check demo

@@ -6,13 +6,37 @@
 #ifndef _EMU_URING_COMPAT_H
 #define _EMU_URING_COMPAT_H
 
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/uio.h>
 
 #ifndef EMU_HAVE_VM_FLAGS_SET
 /* Linux < 6.3: vm_flags is a plain field. */
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
 	vma->vm_flags |= flags;
+}
+#endif
+
+#ifdef EMU_HAVE_FILE_WRITE_STARTED
+/* Linux >= 6.7: vfs_iter_write() takes the superblock's write access. */
+static inline ssize_t emu_vfs_iter_write(struct file *file,
+					 struct iov_iter *iter, loff_t *ppos,
+					 rwf_t flags)
+{
+	return vfs_iter_write(file, iter, ppos, flags);
+}
+#else
+static inline ssize_t emu_vfs_iter_write(struct file *file,
+					 struct iov_iter *iter, loff_t *ppos,
+					 rwf_t flags)
+{
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iter_write(file, iter, ppos, flags);
+	file_end_write(file);
+	return ret;
 }
 #endif
 

@@ -5,10 +5,12 @@
 #ifndef _EMU_URING_INTERNAL_H
 #define _EMU_URING_INTERNAL_H
 
+#include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/seq_file.h>
 #include <uapi/linux/emu_uring.h>
 
 /* io_uring's limits on ring sizes. */
@@ -61,29 +63,39 @@ struct emu_rings {
 #define EMU_CQES_OFFSET		64
 static_assert(sizeof(struct emu_rings) <= EMU_CQES_OFFSET);
 
+struct emu_req;
+
 /**
  * struct emu_ring_ctx - one ring, the private data of one open file
  * @uring_lock: serializes SETUP and ENTER's submission
  * @cq_wait: ENTER waiters for CQEs (IORING_ENTER_GETEVENTS)
  * @ready: set, with release semantics, once SETUP has completed
+ * @flags: IORING_SETUP_* flags the ring was set up with
  * @rings_region: SQ and CQ ring memory (IORING_OFF_SQ_RING/CQ_RING)
  * @sqes_region: SQE array memory (IORING_OFF_SQES)
  * @rings: kernel view of the ring header
  * @cqes: kernel view of the CQE array
  * @sq_array: kernel view of the SQ index array
  * @sqes: kernel view of the SQE array
+ * @reqs: room for the requests of one link chain (at most @sq_entries)
  * @sq_entries: SQ size, a power of two
  * @cq_entries: CQ size, a power of two
  * @sq_head: next SQ entry to consume (the kernel's, not the ring's copy)
  * @cq_tail: next CQE slot to fill, not yet published
  * @cq_tail_published: the CQ tail last published to the ring
  * @sq_dropped: invalid SQ indexes met so far
- * @cq_overflow: completions lost because the CQ was full
+ * @cq_overflow: completions lost: the CQ was full and the backlog could
+ *	not grow
+ * @sq_flags: IORING_SQ_* flags published in the SQ ring
+ * @backlog: completions waiting for room in the CQ, oldest first
+ * @backlog_len: entries in @backlog
+ * @cq_dropped: a completion was lost since the last -EBADR from ENTER
  */
 struct emu_ring_ctx {
 	struct mutex uring_lock;	/* serializes SETUP and submission */
 	wait_queue_head_t cq_wait;
 	bool ready;
+	u32 flags;
 
 	struct emu_region rings_region;
 	struct emu_region sqes_region;
@@ -91,6 +103,7 @@ struct emu_ring_ctx {
 	struct io_uring_cqe *cqes;
 	u32 *sq_array;
 	struct io_uring_sqe *sqes;
+	struct emu_req *reqs;
 
 	u32 sq_entries;
 	u32 cq_entries;
@@ -99,6 +112,11 @@ struct emu_ring_ctx {
 	u32 cq_tail_published;
 	u32 sq_dropped;
 	u32 cq_overflow;
+	u32 sq_flags;
+
+	struct list_head backlog;
+	u32 backlog_len;
+	bool cq_dropped;
 };
 
 /* ring.c */
@@ -112,5 +130,15 @@ int emu_ring_mmap(struct emu_ring_ctx *ctx, struct vm_area_struct *vma);
 /* submit.c */
 long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	       u32 flags);
+
+/* cq.c */
+void emu_cqe_post(struct emu_ring_ctx *ctx, u64 user_data, s32 res);
+void emu_cq_flush_backlog(struct emu_ring_ctx *ctx);
+void emu_cq_commit(struct emu_ring_ctx *ctx);
+int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete);
+void emu_cq_free_backlog(struct emu_ring_ctx *ctx);
+
+/* fdinfo.c */
+void emu_show_fdinfo(struct seq_file *m, struct file *file);
 
 #endif /* _EMU_URING_INTERNAL_H */

@@ -6,9 +6,13 @@
  * Each open file is one ring (struct emu_ring_ctx).
  */
 #include <linux/compat.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "emu_uring.h"
@@ -77,6 +81,42 @@ static long emu_ioctl_enter(struct emu_ring_ctx *ctx,
 	return emu_enter(ctx, arg.to_submit, arg.min_complete, arg.flags);
 }
 
+static long emu_ioctl_probe(struct emu_uring_probe __user *uarg)
+{
+	struct io_uring_probe __user *uprobe;
+	struct emu_uring_probe arg;
+	struct io_uring_probe *p;
+	unsigned int i, nr;
+	size_t size;
+	long ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.__reserved)
+		return -EINVAL;
+	uprobe = u64_to_user_ptr(arg.probe);
+	nr = min(arg.nr_ops, emu_op_last() + 1);
+	size = struct_size(p, ops, nr);
+	p = memdup_user(uprobe, size);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	/* Like IORING_REGISTER_PROBE: what comes in must be zeroed. */
+	ret = -EINVAL;
+	if (memchr_inv(p, 0, size))
+		goto out;
+	p->last_op = emu_op_last();
+	for (i = 0; i < nr; i++) {
+		p->ops[i].op = i;
+		if (emu_op_supported(i))
+			p->ops[i].flags = IO_URING_OP_SUPPORTED;
+	}
+	p->ops_len = nr;
+	ret = copy_to_user(uprobe, p, size) ? -EFAULT : 0;
+out:
+	kfree(p);
+	return ret;
+}
+
 static long emu_uring_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -88,6 +128,8 @@ static long emu_uring_ioctl(struct file *file, unsigned int cmd,
 		return emu_ioctl_setup(ctx, uarg);
 	case EMU_URING_IOC_ENTER:
 		return emu_ioctl_enter(ctx, uarg);
+	case EMU_URING_IOC_PROBE:
+		return emu_ioctl_probe(uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -105,6 +147,7 @@ static const struct file_operations emu_uring_fops = {
 	.unlocked_ioctl	= emu_uring_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= emu_uring_mmap,
+	.show_fdinfo	= emu_show_fdinfo,
 };
 
 static struct miscdevice emu_uring_misc = {

@@ -10,8 +10,9 @@
 
 #include "opdef.h"
 
-/* SQE flags the submission loop implements: none yet. */
-#define EMU_SQE_FLAGS_SUPPORTED	0U
+/* SQE flags the submission loop implements. */
+#define EMU_SQE_FLAGS_SUPPORTED	(IOSQE_IO_DRAIN | IOSQE_IO_LINK | \
+				 IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS)
 
 static const struct emu_op_def emu_op_defs[] = {
 	[IORING_OP_NOP] = {
@@ -22,14 +23,36 @@ static const struct emu_op_def emu_op_defs[] = {
 	[IORING_OP_READV] = {
 		.name	= "READV",
 		.prep	= emu_readv_prep,
-		.issue	= emu_readv_issue,
+		.issue	= emu_rw_issue,
+	},
+	[IORING_OP_WRITEV] = {
+		.name	= "WRITEV",
+		.prep	= emu_writev_prep,
+		.issue	= emu_rw_issue,
+	},
+	[IORING_OP_FSYNC] = {
+		.name	= "FSYNC",
+		.prep	= emu_fsync_prep,
+		.issue	= emu_fsync_issue,
+	},
+	[IORING_OP_READ] = {
+		.name	= "READ",
+		.prep	= emu_read_prep,
+		.issue	= emu_rw_issue,
+	},
+	[IORING_OP_WRITE] = {
+		.name	= "WRITE",
+		.prep	= emu_write_prep,
+		.issue	= emu_rw_issue,
 	},
 };
 
 /**
  * emu_req_prep() - check an SQE's opcode and flags and prepare its request
- * @req: the request to fill; @req->user_data must already be set
+ * @req: the request to fill
  * @sqe: the SQE, in memory userspace can change at any time
+ *
+ * @req->user_data and @req->flags are set even when this fails.
  *
  * Return: 0, or a negative errno for the request's CQE.
  */
@@ -37,7 +60,9 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 {
 	unsigned int opcode = READ_ONCE(sqe->opcode);
 
+	req->user_data = READ_ONCE(sqe->user_data);
 	req->flags = READ_ONCE(sqe->flags);
+	req->failed = false;
 	if (opcode >= ARRAY_SIZE(emu_op_defs))
 		return -EINVAL;
 	opcode = array_index_nospec(opcode, ARRAY_SIZE(emu_op_defs));
@@ -53,11 +78,48 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
  * emu_req_issue() - run a prepared request
  * @req: a request emu_req_prep() accepted
  *
+ * An op interrupted by a signal completes with -EINTR: the restart codes
+ * of the syscall layer never reach a CQE.
+ *
  * Return: the result for the request's CQE.
  */
 int emu_req_issue(struct emu_req *req)
 {
-	return emu_op_defs[req->opcode].issue(req);
+	int res = emu_op_defs[req->opcode].issue(req);
+
+	switch (res) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return -EINTR;
+	default:
+		return res;
+	}
+}
+
+/**
+ * emu_op_last() - the highest opcode the table has a row for
+ *
+ * Return: the opcode, for IORING_REGISTER_PROBE's last_op.
+ */
+unsigned int emu_op_last(void)
+{
+	return ARRAY_SIZE(emu_op_defs) - 1;
+}
+
+/**
+ * emu_op_supported() - whether an opcode is implemented
+ * @opcode: any value
+ *
+ * Return: true if SQEs with this opcode are run.
+ */
+bool emu_op_supported(unsigned int opcode)
+{
+	if (opcode >= ARRAY_SIZE(emu_op_defs))
+		return false;
+	return emu_op_defs[array_index_nospec(opcode,
+					      ARRAY_SIZE(emu_op_defs))].prep;
 }
 
 /**
@@ -69,6 +131,7 @@ int emu_optable_init(void)
 {
 	unsigned int i;
 
+	BUILD_BUG_ON(ARRAY_SIZE(emu_op_defs) > 256);
 	for (i = 0; i < ARRAY_SIZE(emu_op_defs); i++) {
 		const struct emu_op_def *def = &emu_op_defs[i];
 

@@ -13,11 +13,19 @@
 
 #include "compat.h"
 #include "emu_uring.h"
+#include "opdef.h"
 
-#define EMU_SETUP_FLAGS_SUPPORTED	IORING_SETUP_CQSIZE
+#define EMU_SETUP_FLAGS_SUPPORTED	(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | \
+					 IORING_SETUP_SUBMIT_ALL | \
+					 IORING_SETUP_NO_SQARRAY)
 
-#define EMU_FEATURES	(IORING_FEAT_SINGLE_MMAP | IORING_FEAT_SUBMIT_STABLE | \
-			 IORING_FEAT_RW_CUR_POS)
+/*
+ * What is true of every ring. SUBMIT_STABLE: SQEs are consumed during ENTER.
+ * LINKED_FILE: a request's fd is looked up when it runs, also in a chain.
+ */
+#define EMU_FEATURES	(IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | \
+			 IORING_FEAT_SUBMIT_STABLE | IORING_FEAT_RW_CUR_POS | \
+			 IORING_FEAT_CQE_SKIP | IORING_FEAT_LINKED_FILE)
 
 static void emu_region_free(struct emu_region *r)
 {
@@ -72,6 +80,7 @@ struct emu_ring_ctx *emu_ring_ctx_alloc(void)
 		return NULL;
 	mutex_init(&ctx->uring_lock);
 	init_waitqueue_head(&ctx->cq_wait);
+	INIT_LIST_HEAD(&ctx->backlog);
 	return ctx;
 }
 
@@ -87,13 +96,16 @@ void emu_ring_ctx_free(struct emu_ring_ctx *ctx)
 }
 
 /**
- * emu_ring_destroy() - free the ring memory of a ring that was never mapped
+ * emu_ring_destroy() - free the memory of a ring no mapping refers to
  * @ctx: the ring
  *
  * Used on release, and to undo emu_ring_create() before it is published.
  */
 void emu_ring_destroy(struct emu_ring_ctx *ctx)
 {
+	emu_cq_free_backlog(ctx);
+	kvfree(ctx->reqs);
+	ctx->reqs = NULL;
 	emu_region_free(&ctx->rings_region);
 	emu_region_free(&ctx->sqes_region);
 	ctx->rings = NULL;
@@ -104,15 +116,27 @@ void emu_ring_destroy(struct emu_ring_ctx *ctx)
 
 static int emu_ring_sizes(u32 entries, struct io_uring_params *p)
 {
-	if (!entries || entries > EMU_MAX_SQ_ENTRIES)
+	bool clamp = p->flags & IORING_SETUP_CLAMP;
+
+	if (!entries)
 		return -EINVAL;
+	if (entries > EMU_MAX_SQ_ENTRIES) {
+		if (!clamp)
+			return -EINVAL;
+		entries = EMU_MAX_SQ_ENTRIES;
+	}
 	p->sq_entries = roundup_pow_of_two(entries);
 	if (!(p->flags & IORING_SETUP_CQSIZE)) {
 		p->cq_entries = 2 * p->sq_entries;
 		return 0;
 	}
-	if (!p->cq_entries || p->cq_entries > EMU_MAX_CQ_ENTRIES)
+	if (!p->cq_entries)
 		return -EINVAL;
+	if (p->cq_entries > EMU_MAX_CQ_ENTRIES) {
+		if (!clamp)
+			return -EINVAL;
+		p->cq_entries = EMU_MAX_CQ_ENTRIES;
+	}
 	p->cq_entries = roundup_pow_of_two(p->cq_entries);
 	if (p->cq_entries < p->sq_entries)
 		return -EINVAL;
@@ -128,7 +152,8 @@ static void emu_ring_fill_offsets(struct io_uring_params *p, u32 sq_array_off)
 	p->sq_off.ring_entries = offsetof(struct emu_rings, sq_ring_entries);
 	p->sq_off.flags = offsetof(struct emu_rings, sq_flags);
 	p->sq_off.dropped = offsetof(struct emu_rings, sq_dropped);
-	p->sq_off.array = sq_array_off;
+	if (!(p->flags & IORING_SETUP_NO_SQARRAY))
+		p->sq_off.array = sq_array_off;
 
 	memset(&p->cq_off, 0, sizeof(p->cq_off));
 	p->cq_off.head = offsetof(struct emu_rings, cq.head);
@@ -169,13 +194,20 @@ int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
 	sq_array_off = ALIGN(EMU_CQES_OFFSET +
 			     array_size(sizeof(struct io_uring_cqe), p->cq_entries),
 			     SMP_CACHE_BYTES);
-	rings_size = sq_array_off + array_size(sizeof(u32), p->sq_entries);
+	rings_size = sq_array_off;
+	if (!(p->flags & IORING_SETUP_NO_SQARRAY))
+		rings_size += array_size(sizeof(u32), p->sq_entries);
 	ret = emu_region_alloc(&ctx->rings_region, rings_size);
-	if (ret)
-		return ret;
-	ret = emu_region_alloc(&ctx->sqes_region,
-			       array_size(sizeof(struct io_uring_sqe),
-					  p->sq_entries));
+	if (!ret)
+		ret = emu_region_alloc(&ctx->sqes_region,
+				       array_size(sizeof(struct io_uring_sqe),
+						  p->sq_entries));
+	if (!ret) {
+		ctx->reqs = kvcalloc(p->sq_entries, sizeof(*ctx->reqs),
+				     GFP_KERNEL_ACCOUNT);
+		if (!ctx->reqs)
+			ret = -ENOMEM;
+	}
 	if (ret) {
 		emu_ring_destroy(ctx);
 		return ret;
@@ -186,6 +218,7 @@ int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
 	ctx->cqes = (struct io_uring_cqe *)((char *)rings + EMU_CQES_OFFSET);
 	ctx->sq_array = (u32 *)((char *)rings + sq_array_off);
 	ctx->sqes = ctx->sqes_region.vaddr;
+	ctx->flags = p->flags;
 	ctx->sq_entries = p->sq_entries;
 	ctx->cq_entries = p->cq_entries;
 

@@ -1,77 +1,136 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ENTER: the serialized submission loop, CQ posting and the CQ wait.
+ * ENTER: the serialized submission loop and IOSQE_IO_LINK chains.
+ *
+ * Requests run synchronously, in SQ order, in the caller's context. A link
+ * chain is prepared whole before its first member runs, as io_uring does:
+ * a member that fails preparation fails the whole chain unrun.
  */
 #include <linux/errno.h>
 #include <linux/minmax.h>
 #include <linux/nospec.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/wait.h>
 
 #include "emu_uring.h"
 #include "opdef.h"
 
 #define EMU_ENTER_FLAGS_SUPPORTED	IORING_ENTER_GETEVENTS
+#define EMU_LINK_FLAGS			(IOSQE_IO_LINK | IOSQE_IO_HARDLINK)
+
+/* The chain being assembled: ctx->reqs[0..nr). */
+struct emu_chain {
+	unsigned int nr;
+	bool failed;
+};
+
+static void emu_req_post(struct emu_ring_ctx *ctx, struct emu_req *req,
+			 bool skip)
+{
+	if (!skip)
+		emu_cqe_post(ctx, req->user_data, req->res);
+}
 
 /*
- * Fill the next CQE slot, or count the completion as lost when the CQ is
- * full (the head is userspace's: whatever it says, the slot index is masked).
+ * Complete the members after a failed one: each with its own error if it
+ * failed preparation, -ECANCELED otherwise. Like io_uring, their CQEs are
+ * skipped if the failed member asked to skip its CQE on success.
  */
-static void emu_cqe_post(struct emu_ring_ctx *ctx, u64 user_data, s32 res)
+static void emu_cancel_rest(struct emu_ring_ctx *ctx, struct emu_req *reqs,
+			    unsigned int nr, bool skip)
 {
-	struct emu_rings *rings = ctx->rings;
-	struct io_uring_cqe *cqe;
-	u32 tail = ctx->cq_tail;
+	unsigned int i;
 
-	/* Pairs with userspace's release of the head after reading CQEs. */
-	if (tail - smp_load_acquire(&rings->cq.head) >= ctx->cq_entries) {
-		ctx->cq_overflow++;
-		WRITE_ONCE(rings->cq_overflow, ctx->cq_overflow);
-		return;
+	for (i = 0; i < nr; i++) {
+		if (!reqs[i].failed)
+			reqs[i].res = -ECANCELED;
+		emu_req_post(ctx, &reqs[i], skip);
 	}
-	cqe = &ctx->cqes[tail & (ctx->cq_entries - 1)];
-	WRITE_ONCE(cqe->user_data, user_data);
-	WRITE_ONCE(cqe->res, res);
-	WRITE_ONCE(cqe->flags, 0);
-	ctx->cq_tail = tail + 1;
 }
 
-/*
- * Publish the CQEs posted so far and wake the waiters. The tail is stored
- * even when unchanged: it repairs a tail userspace scribbled over.
- */
-static void emu_cq_commit(struct emu_ring_ctx *ctx)
+/* Run the members in order; a failure cancels the rest unless HARDLINK. */
+static void emu_chain_run(struct emu_ring_ctx *ctx, struct emu_req *reqs,
+			  unsigned int nr)
 {
-	bool posted = ctx->cq_tail != ctx->cq_tail_published;
+	unsigned int i;
 
-	/* The CQEs must be visible before the tail that covers them. */
-	smp_store_release(&ctx->rings->cq.tail, ctx->cq_tail);
-	if (!posted)
-		return;
-	WRITE_ONCE(ctx->cq_tail_published, ctx->cq_tail);
-	if (wq_has_sleeper(&ctx->cq_wait))
-		wake_up_all(&ctx->cq_wait);
+	for (i = 0; i < nr; i++) {
+		struct emu_req *req = &reqs[i];
+		bool skip = req->flags & IOSQE_CQE_SKIP_SUCCESS;
+
+		req->res = emu_req_issue(req);
+		if (req->res < 0)
+			req->failed = true;
+		emu_req_post(ctx, req, skip && !req->failed);
+		if (req->failed && !(req->flags & IOSQE_IO_HARDLINK)) {
+			emu_cancel_rest(ctx, req + 1, nr - i - 1, skip);
+			return;
+		}
+	}
+}
+
+static void emu_chain_flush(struct emu_ring_ctx *ctx, struct emu_chain *chain)
+{
+	struct emu_req *head = ctx->reqs;
+
+	if (!chain->failed) {
+		emu_chain_run(ctx, head, chain->nr);
+	} else {
+		/* Nothing runs: the head reports why, the rest are cancelled. */
+		emu_req_post(ctx, head, false);
+		emu_cancel_rest(ctx, head + 1, chain->nr - 1,
+				head->flags & IOSQE_CQE_SKIP_SUCCESS);
+	}
+	chain->nr = 0;
+	chain->failed = false;
 }
 
 /*
- * Prepare and issue one SQE and post its CQE. Returns false when the SQE
- * failed its preparation: submission stops there, as io_uring's does.
+ * Prepare one SQE into the chain, and run the chain if this SQE ends it.
+ * Returns false if submission must stop here: a preparation failure
+ * outside a chain, without IORING_SETUP_SUBMIT_ALL.
  */
-static bool emu_submit_one(struct emu_ring_ctx *ctx,
+static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_chain *chain,
 			   const struct io_uring_sqe *sqe)
 {
-	struct emu_req req;
-	int ret;
+	struct emu_req *req = &ctx->reqs[chain->nr];
+	int ret = emu_req_prep(req, sqe);
 
-	req.user_data = READ_ONCE(sqe->user_data);
-	ret = emu_req_prep(&req, sqe);
-	if (ret) {
-		emu_cqe_post(ctx, req.user_data, ret);
-		return false;
+	if (unlikely(ret)) {
+		req->res = ret;
+		req->failed = true;
+		if (chain->nr && !ctx->reqs[0].failed) {
+			ctx->reqs[0].res = -ECANCELED;
+			ctx->reqs[0].failed = true;
+		}
+		chain->failed = true;
 	}
-	emu_cqe_post(ctx, req.user_data, emu_req_issue(&req));
-	return true;
+	chain->nr++;
+	if (req->flags & EMU_LINK_FLAGS)
+		return true;
+	emu_chain_flush(ctx, chain);
+	return !ret || (ctx->flags & IORING_SETUP_SUBMIT_ALL);
+}
+
+/*
+ * The SQE the SQ entry at @head names, or NULL for an index out of range
+ * (counted in sq_dropped, as io_uring does).
+ */
+static const struct io_uring_sqe *emu_get_sqe(struct emu_ring_ctx *ctx,
+					      u32 head)
+{
+	u32 idx = head & (ctx->sq_entries - 1);
+
+	if (!(ctx->flags & IORING_SETUP_NO_SQARRAY)) {
+		idx = READ_ONCE(ctx->sq_array[idx]);
+		if (unlikely(idx >= ctx->sq_entries)) {
+			ctx->sq_dropped++;
+			WRITE_ONCE(ctx->rings->sq_dropped, ctx->sq_dropped);
+			return NULL;
+		}
+		idx = array_index_nospec(idx, ctx->sq_entries);
+	}
+	return &ctx->sqes[idx];
 }
 
 /*
@@ -80,6 +139,7 @@ static bool emu_submit_one(struct emu_ring_ctx *ctx,
  */
 static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 {
+	struct emu_chain chain = { };
 	struct emu_rings *rings = ctx->rings;
 	u32 head = ctx->sq_head;
 	u32 nr, done = 0;
@@ -90,7 +150,7 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 	nr = min3(nr, to_submit, ctx->sq_entries);
 
 	while (done < nr) {
-		u32 idx;
+		const struct io_uring_sqe *sqe;
 
 		if (signal_pending(current)) {
 			if (!done)
@@ -99,31 +159,21 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 		}
 		cond_resched();
 
-		idx = READ_ONCE(ctx->sq_array[head & (ctx->sq_entries - 1)]);
-		head++;
-		if (unlikely(idx >= ctx->sq_entries)) {
-			/* Like io_uring: count it, drop it, stop here. */
-			ctx->sq_dropped++;
-			WRITE_ONCE(rings->sq_dropped, ctx->sq_dropped);
+		sqe = emu_get_sqe(ctx, head++);
+		if (unlikely(!sqe))
 			break;
-		}
-		idx = array_index_nospec(idx, ctx->sq_entries);
 		done++;
-		if (!emu_submit_one(ctx, &ctx->sqes[idx]))
+		if (!emu_submit_sqe(ctx, &chain, sqe))
 			break;
 	}
+	/* A chain cut by the end of the submission runs as it is. */
+	if (chain.nr)
+		emu_chain_flush(ctx, &chain);
 
 	ctx->sq_head = head;
 	/* SQ entries up to the head are free for userspace to reuse. */
 	smp_store_release(&rings->sq.head, head);
-	emu_cq_commit(ctx);
 	return done ? done : ret;
-}
-
-static u32 emu_cq_ready(struct emu_ring_ctx *ctx)
-{
-	return READ_ONCE(ctx->cq_tail_published) -
-	       READ_ONCE(ctx->rings->cq.head);
 }
 
 /**
@@ -134,12 +184,14 @@ static u32 emu_cq_ready(struct emu_ring_ctx *ctx)
  * @flags: IORING_ENTER_* flags
  *
  * Return: the number of SQEs consumed; or, if none was, -EINVAL for unknown
- * flags, -EBADFD before SETUP, -EINTR on a signal, or 0.
+ * flags, -EBADFD before SETUP, -EINTR on a signal, -EBADR if completions
+ * were lost since the last -EBADR, or 0.
  */
 long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	       u32 flags)
 {
 	long ret = 0;
+	int ret2;
 
 	if (flags & ~EMU_ENTER_FLAGS_SUPPORTED)
 		return -EINVAL;
@@ -150,18 +202,23 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	if (to_submit) {
 		if (mutex_lock_interruptible(&ctx->uring_lock))
 			return -EINTR;
+		if (unlikely(ctx->backlog_len))
+			emu_cq_flush_backlog(ctx);
 		ret = emu_submit_sqes(ctx, to_submit);
+		emu_cq_commit(ctx);
 		mutex_unlock(&ctx->uring_lock);
 		if (ret < 0)
 			return ret;
 	}
 
 	if (flags & IORING_ENTER_GETEVENTS) {
-		min_complete = min(min_complete, ctx->cq_entries);
-		if (wait_event_interruptible(ctx->cq_wait,
-					     emu_cq_ready(ctx) >= min_complete) &&
-		    !ret)
-			ret = -EINTR;
+		ret2 = emu_cq_wait(ctx, min_complete);
+		if (!ret) {
+			ret = ret2;
+			/* Reported: the application knows of the loss now. */
+			if (ret2 == -EBADR)
+				WRITE_ONCE(ctx->cq_dropped, false);
+		}
 	}
 	return ret;
 }

@@ -19,6 +19,12 @@
 
 #define EMU_DEV "/dev/emu_uring"
 
+/* What the module supports, for the tests that check refusals. */
+#define EMU_SETUP_FLAGS		(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | \
+				 IORING_SETUP_SUBMIT_ALL | IORING_SETUP_NO_SQARRAY)
+#define EMU_SQE_FLAGS		(IOSQE_IO_DRAIN | IOSQE_IO_LINK | \
+				 IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS)
+
 struct ring {
 	int fd;
 	struct io_uring_params p;
@@ -64,7 +70,8 @@ static inline int emu_enter(int fd, unsigned int to_submit,
 
 static inline size_t ring_region_size(const struct io_uring_params *p)
 {
-	size_t sq = p->sq_off.array + p->sq_entries * sizeof(unsigned int);
+	size_t sq = (p->flags & IORING_SETUP_NO_SQARRAY) ? 0 :
+		    p->sq_off.array + p->sq_entries * sizeof(unsigned int);
 	size_t cq = p->cq_off.cqes +
 		    p->cq_entries * sizeof(struct io_uring_cqe);
 
@@ -149,7 +156,8 @@ static inline struct io_uring_sqe *ring_get_sqe(struct ring *r)
 	if (r->sqe_tail - head >= r->p.sq_entries)
 		return NULL;
 	i = r->sqe_tail++ & (r->p.sq_entries - 1);
-	r->sq_array[i] = i;
+	if (!(r->p.flags & IORING_SETUP_NO_SQARRAY))
+		r->sq_array[i] = i;
 	memset(&r->sqes[i], 0, sizeof(r->sqes[i]));
 	return &r->sqes[i];
 }
@@ -168,6 +176,24 @@ static inline struct io_uring_sqe *ring_queue_nop(struct ring *r,
 
 	if (sqe) {
 		sqe->opcode = IORING_OP_NOP;
+		sqe->user_data = user_data;
+	}
+	return sqe;
+}
+
+/* Any read/write: READ, WRITE (addr = buffer, len = bytes) or READV, WRITEV. */
+static inline struct io_uring_sqe *
+ring_queue_rw(struct ring *r, uint8_t opcode, int fd, const void *addr,
+	      unsigned int len, uint64_t off, uint64_t user_data)
+{
+	struct io_uring_sqe *sqe = ring_get_sqe(r);
+
+	if (sqe) {
+		sqe->opcode = opcode;
+		sqe->fd = fd;
+		sqe->addr = (uintptr_t)addr;
+		sqe->len = len;
+		sqe->off = off;
 		sqe->user_data = user_data;
 	}
 	return sqe;

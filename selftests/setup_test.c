@@ -38,9 +38,14 @@ TEST_F(dev, params_returned)
 	EXPECT_EQ(0, p.flags);
 	EXPECT_TRUE(p.features & IORING_FEAT_SINGLE_MMAP);
 	EXPECT_TRUE(p.features & IORING_FEAT_RW_CUR_POS);
+	EXPECT_TRUE(p.features & IORING_FEAT_NODROP);
+	EXPECT_TRUE(p.features & IORING_FEAT_CQE_SKIP);
+	EXPECT_TRUE(p.features & IORING_FEAT_SUBMIT_STABLE);
 	/* Not implemented, so not claimed. */
-	EXPECT_FALSE(p.features & IORING_FEAT_NODROP);
 	EXPECT_FALSE(p.features & IORING_FEAT_EXT_ARG);
+	EXPECT_FALSE(p.features & IORING_FEAT_FAST_POLL);
+	EXPECT_FALSE(p.features & IORING_FEAT_NATIVE_WORKERS);
+	EXPECT_FALSE(p.features & IORING_FEAT_CUR_PERSONALITY);
 	/* io_uring's header layout (Linux 6.12). */
 	EXPECT_EQ(0, p.sq_off.head);
 	EXPECT_EQ(4, p.sq_off.tail);
@@ -162,7 +167,7 @@ TEST_F(dev, cqsize_too_big)
 	EXPECT_EQ(65536, p.cq_entries);
 }
 
-/* Every setup flag but CQSIZE is refused, one at a time. */
+/* Every setup flag not supported is refused, one at a time. */
 TEST_F(dev, unknown_setup_flags)
 {
 	unsigned int bit;
@@ -170,7 +175,7 @@ TEST_F(dev, unknown_setup_flags)
 	for (bit = 0; bit < 32; bit++) {
 		struct io_uring_params p = { .flags = 1U << bit };
 
-		if (p.flags == IORING_SETUP_CQSIZE)
+		if (p.flags & EMU_SETUP_FLAGS)
 			continue;
 		EXPECT_EQ(-1, emu_setup(self->fd, 4, &p)) {
 			TH_LOG("setup flag bit %u accepted", bit);
@@ -202,6 +207,48 @@ TEST_F(dev, setup_reserved_nonzero)
 
 	ASSERT_EQ(-1, ioctl(self->fd, EMU_URING_IOC_SETUP, &s));
 	ASSERT_EQ(EINVAL, errno);
+}
+
+/* IORING_SETUP_CLAMP clamps too many SQ entries to 32768. */
+TEST_F(dev, clamp_sq_entries)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CLAMP };
+
+	ASSERT_EQ(0, emu_setup(self->fd, 100000, &p));
+	EXPECT_EQ(32768, p.sq_entries);
+	EXPECT_EQ(65536, p.cq_entries);
+}
+
+/* IORING_SETUP_CLAMP clamps too many CQ entries to 65536. */
+TEST_F(dev, clamp_cq_entries)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_CLAMP | IORING_SETUP_CQSIZE,
+		.cq_entries = 1000000,
+	};
+
+	ASSERT_EQ(0, emu_setup(self->fd, 4, &p));
+	EXPECT_EQ(4, p.sq_entries);
+	EXPECT_EQ(65536, p.cq_entries);
+}
+
+/* CLAMP does not make zero entries valid. */
+TEST_F(dev, clamp_zero_entries)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CLAMP };
+
+	ASSERT_EQ(-1, emu_setup(self->fd, 0, &p));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+/* IORING_SETUP_NO_SQARRAY: no index array; the region ends at the CQEs. */
+TEST_F(dev, no_sqarray_params)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_NO_SQARRAY };
+
+	ASSERT_EQ(0, emu_setup(self->fd, 8, &p));
+	EXPECT_EQ(0, p.sq_off.array);
+	EXPECT_EQ(IORING_SETUP_NO_SQARRAY, p.flags);
 }
 
 /* A ring is set up once per open file. */

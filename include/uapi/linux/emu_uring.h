@@ -28,16 +28,24 @@
  *    (IORING_FEAT_SINGLE_MMAP: the SQ and CQ ring are one region).
  * 3. EMU_URING_IOC_ENTER submits and waits, like io_uring_enter(2). Its return
  *    value is the number of SQEs consumed.
+ * 4. EMU_URING_IOC_PROBE tells which opcodes are supported, like
+ *    io_uring_register(2) with IORING_REGISTER_PROBE. It works before SETUP.
  */
+
+/* Newer than some uapi headers; the values are io_uring's. */
+#ifndef IORING_SETUP_NO_SQARRAY
+#define IORING_SETUP_NO_SQARRAY		(1U << 16)
+#endif
 
 /**
  * struct emu_uring_setup - argument of EMU_URING_IOC_SETUP
  * @entries: number of SQ entries wanted, 1..32768; rounded up to a power of 2
  * @__reserved: must be 0
- * @params: io_uring_setup(2)'s parameter block. In: @params.flags (only
- *	IORING_SETUP_CQSIZE is supported), @params.cq_entries (with CQSIZE),
- *	@params.resv (must be 0). Out: sq_entries, cq_entries, features,
- *	sq_off and cq_off.
+ * @params: io_uring_setup(2)'s parameter block. In: @params.flags
+ *	(IORING_SETUP_CQSIZE, IORING_SETUP_CLAMP, IORING_SETUP_SUBMIT_ALL and
+ *	IORING_SETUP_NO_SQARRAY are supported), @params.cq_entries (with
+ *	CQSIZE), @params.resv (must be 0). Out: sq_entries, cq_entries,
+ *	features, sq_off and cq_off.
  */
 struct emu_uring_setup {
 	__u32 entries;
@@ -60,9 +68,26 @@ struct emu_uring_enter {
 	__u32 __reserved[5];
 };
 
+/**
+ * struct emu_uring_probe - argument of EMU_URING_IOC_PROBE
+ * @probe: user pointer to a zeroed struct io_uring_probe followed by
+ *	@nr_ops struct io_uring_probe_op; filled as IORING_REGISTER_PROBE fills
+ *	it: last_op, ops_len, and for each op its number and
+ *	IO_URING_OP_SUPPORTED when emu_uring implements it
+ * @nr_ops: number of entries at @probe->ops; entries past the last opcode
+ *	emu_uring knows (last_op) are left untouched
+ * @__reserved: must be 0
+ */
+struct emu_uring_probe {
+	__u64 probe;
+	__u32 nr_ops;
+	__u32 __reserved;
+};
+
 #define EMU_URING_IOC_MAGIC	0xE7
 
 #define EMU_URING_IOC_SETUP	_IOWR(EMU_URING_IOC_MAGIC, 0x00, struct emu_uring_setup)
 #define EMU_URING_IOC_ENTER	_IOW(EMU_URING_IOC_MAGIC, 0x01, struct emu_uring_enter)
+#define EMU_URING_IOC_PROBE	_IOW(EMU_URING_IOC_MAGIC, 0x02, struct emu_uring_probe)
 
 #endif /* _UAPI_LINUX_EMU_URING_H */
