@@ -4,6 +4,8 @@
 # make demo         boot a VM, load the module, read real files through the ring
 # make check        install what is missing, build warning- and sparse-clean
 #                   on every supported kernel, checkpatch, run the selftests in VMs
+# make check-debug  build (once, cached) a KASAN/lockdep/kmemleak/fault-injection
+#                   kernel and run the selftests and 10 million fuzzed SQEs in it
 # make selftests    build the selftest binaries (static)
 # make clean
 
@@ -40,8 +42,14 @@ check-doc:
 check: deps build-all checkpatch check-doc selftests examples
 	selftests/vmtest.sh
 
+debug-kernel: deps
+	scripts/debug-kernel.sh
+
+check-debug: deps selftests debug-kernel
+	selftests/vmtest.sh --debug
+
 demo: deps build-all examples
 	scripts/demo.sh
 
 .PHONY: all modules clean deps selftests examples build-all checkpatch check-doc \
-	check demo
+	check debug-kernel check-debug demo

@@ -42,10 +42,13 @@ static void emu_region_free(struct emu_region *r)
 /*
  * Zeroed order-0 pages charged to the caller's memory cgroup, and one
  * contiguous kernel mapping of them so the rings are used in place.
+ * __GFP_NORETRY: a ring that does not fit fails SETUP with -ENOMEM rather
+ * than invoking the OOM killer.
  */
 static int emu_region_alloc(struct emu_region *r, size_t size)
 {
-	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN |
+			  __GFP_NORETRY;
 	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE);
 
 	if (nr > EMU_REGION_MAX_PAGES)

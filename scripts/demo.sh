@@ -27,7 +27,7 @@ RUN
 
 log=build/demo-$v.log
 echo "demo: booting $v (QEMU TCG) ..."
-scripts/vm.sh "$v" "build/$v/emu_uring.ko" "$payload" "$log" 300
+scripts/vm.sh "/boot/vmlinuz-$v" "build/$v/emu_uring.ko" "$payload" "$log" 300
 grep -m1 '^EMU-KERNEL' "$log" | sed 's/^EMU-KERNEL/guest kernel:/'
 grep -qx 'EMU-LOAD ok' "$log" || { cat "$log"; emu_die "module did not load"; }
 sed -n '/^EMU-DEMO-BEGIN/,/^EMU-DEMO-END/p' "$log" | grep -v '^EMU-DEMO-'

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot a Debian kernel in QEMU (TCG) with a busybox initramfs that loads
+# Boot a kernel in QEMU (TCG) with a busybox initramfs that loads
 # emu_uring.ko and runs a payload script, and save the serial log.
 #
-#   scripts/vm.sh KVER MODULE.ko PAYLOAD_DIR LOG [TIMEOUT_SECONDS]
+#   scripts/vm.sh KERNEL_IMAGE MODULE.ko PAYLOAD_DIR LOG [TIMEOUT_SECONDS]
 #
 # PAYLOAD_DIR is copied to /payload in the guest and its run.sh is run from
 # there after the module is loaded. The guest prints:
@@ -11,13 +11,13 @@
 #   (the payload's output)
 #   EMU-DMESG-BEGIN ... EMU-DMESG-END   the kernel log at the end
 #   EMU-DONE                 the guest finished (not hung or crashed)
-# QEMU_EXTRA adds QEMU options (for example -cpu max,-erms).
+# QEMU_EXTRA adds QEMU options (for example -cpu max,-erms); QEMU_MEM sets
+# the guest memory (default 1024 MiB).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -ge 4 ] || emu_die "usage: $0 KVER MODULE.ko PAYLOAD_DIR LOG [TIMEOUT]"
-kver=$1 ko=$2 payload=$3 log=$4 tmo=${5:-600}
-kernel=/boot/vmlinuz-$kver
+[ $# -ge 4 ] || emu_die "usage: $0 KERNEL_IMAGE MODULE.ko PAYLOAD_DIR LOG [TIMEOUT]"
+kernel=$1 ko=$2 payload=$3 log=$4 tmo=${5:-600}
 [ -r "$kernel" ] || emu_die "no kernel image $kernel"
 [ -f "$ko" ] || emu_die "no module $ko"
 [ -f "$payload/run.sh" ] || emu_die "no $payload/run.sh"
@@ -52,7 +52,7 @@ trap 'rm -rf "$stage" "$stage.cpio.gz"' EXIT
 
 # shellcheck disable=SC2086
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m 1024 \
+	-accel tcg -cpu max -smp 2 -m "${QEMU_MEM:-1024}" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	${QEMU_EXTRA:-} \
 	-kernel "$kernel" -initrd "$stage.cpio.gz" \

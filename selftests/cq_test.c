@@ -134,7 +134,20 @@ TEST_F(ring, close_with_backlog)
  * every two it submits: every user_data comes back exactly once, in
  * submission order, and nothing is counted as lost.
  */
-TEST(million_nops_two_entry_cq)
+FIXTURE(million) {
+	int unused;
+};
+
+FIXTURE_SETUP(million)
+{
+}
+
+FIXTURE_TEARDOWN(million)
+{
+}
+
+/* Minutes in a KASAN kernel under TCG: a longer timeout than the default. */
+TEST_F_TIMEOUT(million, nops_two_entry_cq, 1200)
 {
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_CQSIZE,

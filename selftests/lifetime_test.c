@@ -6,6 +6,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -132,16 +134,219 @@ TEST_F(ring, fork_child_exits)
 	EXPECT_EQ(1, ring_cq_ready(r));
 }
 
-/* Many rings opened, set up, mapped and closed. */
-TEST(many_rings)
+/* Queue @n NOPs (user_data 0..n-1) without submitting them. */
+static void prefill(struct ring *r, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ring_queue_nop(r, i);
+	ring_flush(r);
+}
+
+static void *enter_loop(void *arg)
+{
+	struct ring *r = arg;
+	intptr_t consumed = 0;
+	int i, ret;
+
+	/* Only the ioctl: this thread never touches the mapping. */
+	for (i = 0; i < 4000; i++) {
+		ret = emu_enter(r->fd, 1, 0, 0);
+		if (ret < 0)
+			return (void *)-1;
+		consumed += ret;
+	}
+	return (void *)consumed;
+}
+
+/* The rings are unmapped by one thread while another is inside ENTER. */
+TEST(munmap_during_enter)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_CQSIZE,
+		.cq_entries = 4096,
+	};
+	struct ring r;
+	pthread_t t;
+	void *ret;
+
+	EMU_RING_INIT_OR_SKIP(&r, 2048, &p);
+	prefill(&r, 2048);
+	ASSERT_EQ(0, pthread_create(&t, NULL, enter_loop, &r));
+	usleep(2000);
+	ASSERT_EQ(0, munmap(r.rings, r.rings_sz));
+	ASSERT_EQ(0, munmap(r.sqes, r.sqes_sz));
+	r.rings = NULL;
+	r.sqes = NULL;
+	ASSERT_EQ(0, pthread_join(t, &ret));
+	/* The kernel kept its own view: every queued NOP was consumed. */
+	EXPECT_EQ(2048, (intptr_t)ret);
+	ring_exit(&r);
+}
+
+/* Parent and child both enter the shared ring; each SQE is taken once. */
+TEST(fork_both_enter)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_CQSIZE,
+		.cq_entries = 4096,
+	};
+	unsigned char seen[2048] = {};
+	struct io_uring_cqe cqe;
+	intptr_t mine, theirs;
+	struct ring r;
+	int pfd[2], status, dup_or_bad = 0, n = 0;
+	pid_t pid;
+
+	EMU_RING_INIT_OR_SKIP(&r, 2048, &p);
+	prefill(&r, 2048);
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		theirs = (intptr_t)enter_loop(&r);
+		_exit(write(pfd[1], &theirs, sizeof(theirs)) != sizeof(theirs));
+	}
+	mine = (intptr_t)enter_loop(&r);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(sizeof(theirs), read(pfd[0], &theirs, sizeof(theirs)));
+	ASSERT_LE(0, mine);
+	ASSERT_LE(0, theirs);
+	EXPECT_EQ(2048, mine + theirs);
+	while (ring_pop_cqe(&r, &cqe) == 0) {
+		if (cqe.user_data >= 2048 || seen[cqe.user_data]++)
+			dup_or_bad++;
+		n++;
+	}
+	EXPECT_EQ(2048, n);
+	EXPECT_EQ(0, dup_or_bad);
+	TH_LOG("parent consumed %ld, child %ld", (long)mine, (long)theirs);
+	close(pfd[0]);
+	close(pfd[1]);
+	ring_exit(&r);
+}
+
+static void *blocked_read(void *arg)
+{
+	struct ring *r = arg;
+
+	emu_enter(r->fd, 1, 1, IORING_ENTER_GETEVENTS);
+	return NULL;
+}
+
+/*
+ * A process exits (exit_group from another thread) while one of its
+ * threads is inside ENTER, blocked in a pipe read.
+ */
+TEST(exit_inside_enter)
+{
+	int status;
+	pid_t pid;
+
+	if (access(EMU_DEV, F_OK))
+		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		static char buf[64];
+		struct ring r;
+		pthread_t t;
+		int p[2];
+
+		if (pipe(p) || ring_init(&r, 4, NULL))
+			_exit(2);
+		ring_queue_rw(&r, IORING_OP_READ, p[0], buf, sizeof(buf), 0, 1);
+		ring_flush(&r);
+		if (pthread_create(&t, NULL, blocked_read, &r))
+			_exit(3);
+		usleep(200000);
+		_exit(0);	/* exit_group: the reader dies inside ENTER */
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/* SIGKILL while ENTER waits for completions that never come. */
+TEST(fatal_signal_in_wait)
+{
+	int status;
+	pid_t pid;
+
+	if (access(EMU_DEV, F_OK))
+		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct ring r;
+
+		if (ring_init(&r, 4, NULL))
+			_exit(2);
+		emu_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);
+		_exit(3);
+	}
+	usleep(200000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	ASSERT_EQ(SIGKILL, WTERMSIG(status));
+}
+
+/* SIGKILL while an op blocks inside ENTER's submission (a pipe read). */
+TEST(fatal_signal_in_blocking_op)
+{
+	int status;
+	pid_t pid;
+
+	if (access(EMU_DEV, F_OK))
+		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		static char buf[64];
+		struct ring r;
+		int p[2];
+
+		if (pipe(p) || ring_init(&r, 4, NULL))
+			_exit(2);
+		ring_queue_rw(&r, IORING_OP_READ, p[0], buf, sizeof(buf), 0, 1);
+		ring_flush(&r);
+		emu_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS);
+		_exit(3);
+	}
+	usleep(200000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFSIGNALED(status));
+	ASSERT_EQ(SIGKILL, WTERMSIG(status));
+}
+
+FIXTURE(many) {
+	int unused;
+};
+
+FIXTURE_SETUP(many)
+{
+}
+
+FIXTURE_TEARDOWN(many)
+{
+}
+
+/* 1,000 rings opened, set up, mapped, used and closed. */
+TEST_F_TIMEOUT(many, rings_1000, 600)
 {
 	int i;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 1000; i++) {
 		struct ring r;
 
 		EMU_RING_INIT_OR_SKIP(&r, 1 + i * 37 % 4096, NULL);
-		((volatile char *)r.rings)[0] = 1;
+		ring_queue_nop(&r, i);
+		ring_flush(&r);
+		ASSERT_EQ(1, emu_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS));
 		ring_exit(&r);
 	}
 }

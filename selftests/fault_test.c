@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Allocation failures, injected one at a time with the kernel's fault
+ * injection (/proc/thread-self/fail-nth with failslab and fail_page_alloc),
+ * and memory cgroup limits. Every failure must give a clean errno; leaks
+ * show up in the kmemleak scan the debug runner does at the end.
+ *
+ * Needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC and
+ * CONFIG_FAULT_INJECTION_DEBUG_FS (the debug kernel of make check-debug);
+ * SKIPs elsewhere.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emu_ring.h"
+#include "kselftest_harness.h"
+
+#define FAIL_NTH "/proc/thread-self/fail-nth"
+#define DEBUGFS "/sys/kernel/debug"
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/*
+ * One fd on fail-nth for the whole test, so that setting and reading the
+ * countdown allocates nothing (an open() or close() in between would use
+ * up the countdown before the call under test).
+ */
+static int nth_fd = -1;
+
+static int fail_nth_set(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return pwrite(nth_fd, buf, len, 0) == len ? 0 : -1;
+}
+
+/* What is left of the countdown: 0 means the fault was injected. */
+static int fail_nth_get(void)
+{
+	char buf[16] = {};
+
+	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) < 0)
+		return -1;
+	return atoi(buf);
+}
+
+/* Make sleeping allocations fail too: the module's all can sleep. */
+static const char *fault_setup(void)
+{
+	if (access(EMU_DEV, F_OK))
+		return "/dev/emu_uring missing: load emu_uring.ko";
+	if (access(FAIL_NTH, F_OK))
+		return "no fail-nth: kernel without CONFIG_FAULT_INJECTION";
+	if (nth_fd < 0)
+		nth_fd = open(FAIL_NTH, O_RDWR);
+	if (nth_fd < 0)
+		return "cannot open fail-nth";
+	if (access(DEBUGFS "/failslab", F_OK))
+		mount("debugfs", DEBUGFS, "debugfs", 0, NULL);
+	if (access(DEBUGFS "/failslab", F_OK) ||
+	    access(DEBUGFS "/fail_page_alloc", F_OK))
+		return "no failslab/fail_page_alloc in debugfs";
+	if (write_str(DEBUGFS "/failslab/ignore-gfp-wait", "N") ||
+	    write_str(DEBUGFS "/failslab/verbose", getenv("EMU_FAULT_VERBOSE") ? "2" : "0") ||
+	    write_str(DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N") ||
+	    write_str(DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N") ||
+	    write_str(DEBUGFS "/fail_page_alloc/min-order", "0") ||
+	    write_str(DEBUGFS "/fail_page_alloc/verbose", getenv("EMU_FAULT_VERBOSE") ? "2" : "0"))
+		return "cannot configure fault injection";
+	return NULL;
+}
+
+#define FAULT_SETUP_OR_SKIP() do {				\
+	const char *__why = fault_setup();			\
+	if (__why)						\
+		SKIP(return, "%s", __why);			\
+} while (0)
+
+FIXTURE(sizes) {
+	int unused;
+};
+
+FIXTURE_VARIANT(sizes) {
+	unsigned int entries;
+	unsigned int flags;
+};
+
+FIXTURE_VARIANT_ADD(sizes, e1) { .entries = 1 };
+FIXTURE_VARIANT_ADD(sizes, e8) { .entries = 8 };
+FIXTURE_VARIANT_ADD(sizes, e256_nosqarray) {
+	.entries = 256, .flags = IORING_SETUP_NO_SQARRAY,
+};
+FIXTURE_VARIANT_ADD(sizes, e4096) { .entries = 4096 };
+FIXTURE_VARIANT_ADD(sizes, e32768) { .entries = 32768 };
+
+FIXTURE_SETUP(sizes)
+{
+}
+
+FIXTURE_TEARDOWN(sizes)
+{
+}
+
+/*
+ * Fail the 1st, 2nd, 3rd... allocation of SETUP until one SETUP makes it
+ * through: each failure is -ENOMEM and leaves the file ready to try again.
+ */
+TEST_F_TIMEOUT(sizes, setup_every_allocation_fails_cleanly, 600)
+{
+	unsigned int n, injected = 0;
+
+	FAULT_SETUP_OR_SKIP();
+	for (n = 1; n < 100000; n++) {
+		struct io_uring_params p = { .flags = variant->flags };
+		int fd = open(EMU_DEV, O_RDWR), ret, left, err;
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, fail_nth_set(n));
+		ret = emu_setup(fd, variant->entries, &p);
+		err = errno;
+		left = fail_nth_get();
+		ASSERT_EQ(0, fail_nth_set(0));
+		if (left) {
+			/* Fewer than n allocations: SETUP went through. */
+			ASSERT_EQ(0, ret);
+			close(fd);
+			break;
+		}
+		injected++;
+		if (ret == 0) {
+			/* Absorbed by a fallback (kvmalloc tries vmalloc). */
+			close(fd);
+			continue;
+		}
+		ASSERT_EQ(-1, ret);
+		ASSERT_EQ(ENOMEM, err) {
+			TH_LOG("allocation %u: errno %d", n, err);
+		}
+		/* Nothing half set up: no mapping, and SETUP works now. */
+		EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED,
+					   fd, IORING_OFF_SQ_RING));
+		ASSERT_EQ(0, emu_setup(fd, variant->entries, &p));
+		close(fd);
+	}
+	TH_LOG("%u entries: %u allocation failures injected", variant->entries,
+	       injected);
+	EXPECT_LT(0, injected);
+}
+
+/* open() of the device with each of its allocations failing. */
+TEST(open_allocation_fails_cleanly)
+{
+	unsigned int n, injected = 0;
+
+	FAULT_SETUP_OR_SKIP();
+	for (n = 1; n < 1000; n++) {
+		int fd, err, left;
+
+		ASSERT_EQ(0, fail_nth_set(n));
+		fd = open(EMU_DEV, O_RDWR);
+		err = errno;
+		left = fail_nth_get();
+		ASSERT_EQ(0, fail_nth_set(0));
+		if (fd >= 0) {
+			close(fd);
+			if (left)
+				break;
+			continue;
+		}
+		injected++;
+		EXPECT_TRUE(err == ENOMEM || err == ENFILE) {
+			TH_LOG("allocation %u: errno %d", n, err);
+		}
+	}
+	EXPECT_LT(0, injected);
+}
+
+/*
+ * The backlog entry of a completion that finds the CQ full cannot be
+ * allocated: the completion is counted as lost and the next wait that
+ * would sleep reports -EBADR.
+ */
+TEST(backlog_allocation_fails)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_CQSIZE,
+		.cq_entries = 2,
+	};
+	struct io_uring_cqe cqe;
+	struct ring r;
+	int ret;
+
+	FAULT_SETUP_OR_SKIP();
+	ASSERT_EQ(0, ring_init(&r, 2, &p));
+	ring_queue_nop(&r, 1);
+	ring_queue_nop(&r, 2);
+	ring_flush(&r);
+	ASSERT_EQ(2, emu_enter(r.fd, 2, 0, 0));	/* the CQ is full */
+	ring_queue_nop(&r, 3);
+	ring_flush(&r);
+	ASSERT_EQ(0, fail_nth_set(1));
+	ret = emu_enter(r.fd, 1, 0, 0);
+	ASSERT_EQ(0, fail_nth_get());	/* the backlog allocation failed */
+	ASSERT_EQ(0, fail_nth_set(0));
+	ASSERT_EQ(1, ret);
+	EXPECT_EQ(1, *r.cq_overflow);
+	EXPECT_FALSE(*r.sq_flags & IORING_SQ_CQ_OVERFLOW);
+	ASSERT_EQ(0, ring_pop_cqe(&r, &cqe));
+	ASSERT_EQ(0, ring_pop_cqe(&r, &cqe));
+	ASSERT_EQ(-1, emu_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS));
+	ASSERT_EQ(EBADR, errno);
+	ring_exit(&r);
+}
+
+/* PROBE's buffer cannot be allocated: -ENOMEM. */
+TEST(probe_allocation_fails)
+{
+	struct {
+		struct io_uring_probe p;
+		struct io_uring_probe_op ops[8];
+	} buf = {};
+	struct emu_uring_probe arg = { .probe = (uintptr_t)&buf, .nr_ops = 8 };
+	int fd, ret, err;
+
+	FAULT_SETUP_OR_SKIP();
+	fd = open(EMU_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fail_nth_set(1));
+	ret = ioctl(fd, EMU_URING_IOC_PROBE, &arg);
+	err = errno;
+	ASSERT_EQ(0, fail_nth_get());
+	ASSERT_EQ(0, fail_nth_set(0));
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(ENOMEM, err);
+	close(fd);
+}
+
+#define CG "/sys/fs/cgroup"
+#define CG_TEST CG "/emu_uring_limit"
+
+/*
+ * SETUP of the largest ring in a memory cgroup too small for it fails with
+ * -ENOMEM: it does not OOM-kill anyone, the caller included.
+ */
+TEST(memcg_limit_setup_enomem)
+{
+	int status;
+	pid_t pid;
+
+	if (access(EMU_DEV, F_OK))
+		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
+	mkdir(CG, 0755);
+	if (access(CG "/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", CG, "cgroup2", 0, NULL))
+		SKIP(return, "no cgroup2 (errno %d)", errno);
+	if (write_str(CG "/cgroup.subtree_control", "+memory"))
+		SKIP(return, "no memory controller");
+	if (mkdir(CG_TEST, 0755) && errno != EEXIST)
+		SKIP(return, "cannot create a cgroup (errno %d)", errno);
+	ASSERT_EQ(0, write_str(CG_TEST "/memory.max", "1M"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct io_uring_params p = {};
+		char me[16];
+		int fd = open(EMU_DEV, O_RDWR);
+
+		snprintf(me, sizeof(me), "%d", getpid());
+		if (fd < 0 || write_str(CG_TEST "/cgroup.procs", me))
+			_exit(10);
+		if (emu_setup(fd, 32768, &p) == 0)
+			_exit(11);
+		_exit(errno == ENOMEM ? 0 : 12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	rmdir(CG_TEST);
+	ASSERT_TRUE(WIFEXITED(status)) {
+		TH_LOG("killed by signal %d", WTERMSIG(status));
+	}
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_HARNESS_MAIN
