@@ -6,6 +6,7 @@
 #                   on every supported kernel, checkpatch, run the selftests in VMs
 # make check-debug  build (once, cached) a KASAN/lockdep/kmemleak/fault-injection
 #                   kernel and run the selftests and 10 million fuzzed SQEs in it
+# make bench        emu_uring against io_uring and plain syscalls, in VMs
 # make selftests    build the selftest binaries (static)
 # make clean
 
@@ -51,5 +52,9 @@ check-debug: deps selftests debug-kernel
 demo: deps build-all examples
 	scripts/demo.sh
 
+bench: deps build-all
+	$(MAKE) -C bench
+	scripts/bench.sh
+
 .PHONY: all modules clean deps selftests examples build-all checkpatch check-doc \
-	check debug-kernel check-debug demo
+	check debug-kernel check-debug demo bench

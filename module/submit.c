@@ -152,7 +152,12 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 	while (done < nr) {
 		const struct io_uring_sqe *sqe;
 
-		if (signal_pending(current)) {
+		/*
+		 * A real signal ends the submission. Task work (a native
+		 * io_uring of the same task sets TIF_NOTIFY_SIGNAL for its
+		 * completions) does not: it runs when ENTER returns anyway.
+		 */
+		if (task_sigpending(current)) {
 			if (!done)
 				ret = -EINTR;
 			break;

@@ -11,8 +11,8 @@
 #   (the payload's output)
 #   EMU-DMESG-BEGIN ... EMU-DMESG-END   the kernel log at the end
 #   EMU-DONE                 the guest finished (not hung or crashed)
-# QEMU_EXTRA adds QEMU options (for example -cpu max,-erms); QEMU_MEM sets
-# the guest memory (default 1024 MiB).
+# QEMU_CPU sets the CPU model (default max; benchmarks use max,-erms),
+# QEMU_MEM the guest memory (default 1024 MiB), QEMU_EXTRA more options.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -52,7 +52,7 @@ trap 'rm -rf "$stage" "$stage.cpio.gz"' EXIT
 
 # shellcheck disable=SC2086
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 \
-	-accel tcg -cpu max -smp 2 -m "${QEMU_MEM:-1024}" \
+	-accel tcg -cpu "${QEMU_CPU:-max}" -smp 2 -m "${QEMU_MEM:-1024}" \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	${QEMU_EXTRA:-} \
 	-kernel "$kernel" -initrd "$stage.cpio.gz" \
