@@ -404,6 +404,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(memcpy_src, 0x5a, FILE_SIZE);
+	if (getenv("BENCH_PROFILE")) {
+		/* Only emu_uring, NOP or READV 512 B, batch 32: for a profiler. */
+		bool rd = !strcmp(getenv("BENCH_PROFILE"), "readv");
+		struct bcase c = CASE("profile", 32, rd ? 512 : 0, tmpfs_fd, 32);
+		double t0 = now();
+		long ops = 0;
+
+		emu.init(&emu, &c);
+		while (now() - t0 < 3)
+			ops += emu.step(&emu, &c);
+		printf("# profile: %.0f ops/s\n", ops / (now() - t0));
+		return 0;
+	}
 	printf("# kernel %s, %d rounds of %.0f ms slices per implementation\n",
 	       kernel, rounds, slice * 1000);
 

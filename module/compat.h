@@ -6,6 +6,7 @@
 #ifndef _EMU_URING_COMPAT_H
 #define _EMU_URING_COMPAT_H
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/uio.h>
@@ -38,6 +39,11 @@ static inline ssize_t emu_vfs_iter_write(struct file *file,
 	file_end_write(file);
 	return ret;
 }
+#endif
+
+#ifndef EMU_HAVE_FD_FILE
+/* Linux < 6.12: struct fd has the file as a member. */
+#define fd_file(f)	((f).file)
 #endif
 
 #endif /* _EMU_URING_COMPAT_H */

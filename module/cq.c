@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 #include <linux/wait.h>
 
+#include "cq.h"
 #include "emu_uring.h"
 
 /**
@@ -29,32 +30,16 @@ static void emu_sq_flags_update(struct emu_ring_ctx *ctx, u32 set, u32 clear)
 	WRITE_ONCE(ctx->rings->sq_flags, ctx->sq_flags);
 }
 
-/* Whether the CQ has a free slot (the head is userspace's, masked below). */
-static bool emu_cq_has_room(struct emu_ring_ctx *ctx)
-{
-	/* Pairs with userspace's release of the head after reading CQEs. */
-	return ctx->cq_tail - smp_load_acquire(&ctx->rings->cq.head) <
-	       ctx->cq_entries;
-}
-
-static void emu_cq_fill(struct emu_ring_ctx *ctx, u64 user_data, s32 res,
-			u32 cflags)
-{
-	struct io_uring_cqe *cqe;
-
-	cqe = &ctx->cqes[ctx->cq_tail & (ctx->cq_entries - 1)];
-	WRITE_ONCE(cqe->user_data, user_data);
-	WRITE_ONCE(cqe->res, res);
-	WRITE_ONCE(cqe->flags, cflags);
-	ctx->cq_tail++;
-}
-
-/*
- * Keep a completion that finds no room. Without memory it is lost: counted
- * in the overflow counter and reported by the next wait as -EBADR.
+/**
+ * emu_cq_backlog_add() - keep a completion that finds no room in the CQ
+ * @ctx: the ring, with @ctx->uring_lock held
+ * @user_data: the request's user_data
+ * @res: the request's result
+ *
+ * The slow path of emu_cqe_post(). Without memory the completion is lost:
+ * counted in the overflow counter and reported by the next wait as -EBADR.
  */
-static void emu_cq_backlog_add(struct emu_ring_ctx *ctx, u64 user_data,
-			       s32 res)
+void emu_cq_backlog_add(struct emu_ring_ctx *ctx, u64 user_data, s32 res)
 {
 	struct emu_ocqe *ocqe;
 
@@ -73,24 +58,6 @@ static void emu_cq_backlog_add(struct emu_ring_ctx *ctx, u64 user_data,
 		emu_sq_flags_update(ctx, IORING_SQ_CQ_OVERFLOW, 0);
 	list_add_tail(&ocqe->list, &ctx->backlog);
 	WRITE_ONCE(ctx->backlog_len, ctx->backlog_len + 1);
-}
-
-/**
- * emu_cqe_post() - complete a request
- * @ctx: the ring, with @ctx->uring_lock held
- * @user_data: the request's user_data
- * @res: the request's result
- *
- * The CQE goes into the CQ, or behind the completions already waiting in
- * the backlog so that the order is kept. It is visible to userspace after
- * the next emu_cq_commit().
- */
-void emu_cqe_post(struct emu_ring_ctx *ctx, u64 user_data, s32 res)
-{
-	if (likely(list_empty(&ctx->backlog) && emu_cq_has_room(ctx)))
-		emu_cq_fill(ctx, user_data, res, 0);
-	else
-		emu_cq_backlog_add(ctx, user_data, res);
 }
 
 /**

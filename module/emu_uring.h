@@ -132,7 +132,7 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	       u32 flags);
 
 /* cq.c */
-void emu_cqe_post(struct emu_ring_ctx *ctx, u64 user_data, s32 res);
+void emu_cq_backlog_add(struct emu_ring_ctx *ctx, u64 user_data, s32 res);
 void emu_cq_flush_backlog(struct emu_ring_ctx *ctx);
 void emu_cq_commit(struct emu_ring_ctx *ctx);
 int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete);

@@ -4,6 +4,7 @@
  * submission loop never looks at an opcode itself.
  */
 #include <linux/errno.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/kernel.h>
 #include <linux/nospec.h>
 #include <linux/printk.h>
@@ -71,7 +72,9 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	if (req->flags & ~EMU_SQE_FLAGS_SUPPORTED)
 		return -EINVAL;
 	req->opcode = opcode;
-	return emu_op_defs[opcode].prep(req, sqe);
+	/* Direct calls for the hottest ops: no retpoline on the fast path. */
+	return INDIRECT_CALL_2(emu_op_defs[opcode].prep, emu_nop_prep,
+			       emu_readv_prep, req, sqe);
 }
 
 /**
@@ -85,7 +88,8 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
  */
 int emu_req_issue(struct emu_req *req)
 {
-	int res = emu_op_defs[req->opcode].issue(req);
+	int res = INDIRECT_CALL_2(emu_op_defs[req->opcode].issue, emu_nop_issue,
+				  emu_rw_issue, req);
 
 	switch (res) {
 	case -ERESTARTSYS:

@@ -150,22 +150,25 @@ int emu_rw_issue(struct emu_req *req)
 	struct iovec fast_iov[UIO_FASTIOV], *iov = fast_iov;
 	struct emu_rw *rw = &req->rw;
 	struct iov_iter iter;
-	struct file *file;
 	ssize_t ret;
 	size_t want;
+	/*
+	 * The op runs inside ENTER, in the caller's context, like read(2):
+	 * fdget() takes no reference unless the fd table is shared.
+	 */
+	struct fd f = fdget(rw->fd);
 
-	file = fget(rw->fd);
-	if (!file)
+	if (!fd_file(f))
 		return -EBADF;
 
 	ret = emu_rw_import(rw, &iov, &iter);
 	if (ret >= 0) {
 		want = ret;
-		ret = emu_rw_at(file, &iter, rw);
+		ret = emu_rw_at(fd_file(f), &iter, rw);
 		if (ret >= 0 && ret != want)
 			req->failed = true;
 		kfree(iov);
 	}
-	fput(file);
+	fdput(f);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 
+#include "cq.h"
 #include "emu_uring.h"
 #include "opdef.h"
 
@@ -48,6 +49,16 @@ static void emu_cancel_rest(struct emu_ring_ctx *ctx, struct emu_req *reqs,
 	}
 }
 
+/* Run one prepared request and post its CQE (unless skipped). */
+static void emu_req_run(struct emu_ring_ctx *ctx, struct emu_req *req)
+{
+	req->res = emu_req_issue(req);
+	if (req->res < 0)
+		req->failed = true;
+	emu_req_post(ctx, req,
+		     (req->flags & IOSQE_CQE_SKIP_SUCCESS) && !req->failed);
+}
+
 /* Run the members in order; a failure cancels the rest unless HARDLINK. */
 static void emu_chain_run(struct emu_ring_ctx *ctx, struct emu_req *reqs,
 			  unsigned int nr)
@@ -56,14 +67,11 @@ static void emu_chain_run(struct emu_ring_ctx *ctx, struct emu_req *reqs,
 
 	for (i = 0; i < nr; i++) {
 		struct emu_req *req = &reqs[i];
-		bool skip = req->flags & IOSQE_CQE_SKIP_SUCCESS;
 
-		req->res = emu_req_issue(req);
-		if (req->res < 0)
-			req->failed = true;
-		emu_req_post(ctx, req, skip && !req->failed);
+		emu_req_run(ctx, req);
 		if (req->failed && !(req->flags & IOSQE_IO_HARDLINK)) {
-			emu_cancel_rest(ctx, req + 1, nr - i - 1, skip);
+			emu_cancel_rest(ctx, req + 1, nr - i - 1,
+					req->flags & IOSQE_CQE_SKIP_SUCCESS);
 			return;
 		}
 	}
@@ -96,6 +104,11 @@ static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_chain *chain,
 	struct emu_req *req = &ctx->reqs[chain->nr];
 	int ret = emu_req_prep(req, sqe);
 
+	/* Not in a chain: run it now. */
+	if (likely(!ret && !chain->nr && !(req->flags & EMU_LINK_FLAGS))) {
+		emu_req_run(ctx, req);
+		return true;
+	}
 	if (unlikely(ret)) {
 		req->res = ret;
 		req->failed = true;
@@ -162,7 +175,9 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 				ret = -EINTR;
 			break;
 		}
-		cond_resched();
+		/* A reschedule point every 32 SQEs: cheap enough, often enough. */
+		if (!(done & 31))
+			cond_resched();
 
 		sqe = emu_get_sqe(ctx, head++);
 		if (unlikely(!sqe))

@@ -7,6 +7,7 @@
 #include <linux/fs.h>
 #include <linux/limits.h>
 
+#include "compat.h"
 #include "opdef.h"
 
 /**
@@ -50,14 +51,13 @@ int emu_fsync_issue(struct emu_req *req)
 {
 	struct emu_sync *sync = &req->sync;
 	loff_t end = sync->off + sync->len;
-	struct file *file;
+	struct fd f = fdget(sync->fd);
 	int ret;
 
-	file = fget(sync->fd);
-	if (!file)
+	if (!fd_file(f))
 		return -EBADF;
-	ret = vfs_fsync_range(file, sync->off, end > 0 ? end : LLONG_MAX,
+	ret = vfs_fsync_range(fd_file(f), sync->off, end > 0 ? end : LLONG_MAX,
 			      sync->flags & IORING_FSYNC_DATASYNC);
-	fput(file);
+	fdput(f);
 	return ret;
 }
