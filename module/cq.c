@@ -158,9 +158,8 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete)
 		return ret;
 
 	for (;;) {
-		ret = emu_cq_wait_flush(ctx, &stuck);
-		if (ret || stuck)
-			return ret;
+		if (stuck)
+			return 0;
 		if (READ_ONCE(ctx->cq_dropped))
 			return -EBADR;
 		if (emu_cq_ready(ctx) >= min_complete)
@@ -170,5 +169,8 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete)
 					     READ_ONCE(ctx->backlog_len) ||
 					     READ_ONCE(ctx->cq_dropped)))
 			return -EINTR;
+		ret = emu_cq_wait_flush(ctx, &stuck);
+		if (ret)
+			return ret;
 	}
 }

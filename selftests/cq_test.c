@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "emu_ring.h"
+#include "cgroup.h"
 #include "kselftest_harness.h"
 
 FIXTURE(ring) {
@@ -188,20 +189,7 @@ TEST_F_TIMEOUT(million, nops_two_entry_cq, 1200)
 	ring_exit(&r);
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
-
-#define CG "/sys/fs/cgroup"
-#define CG_TEST CG "/emu_uring_test"
+#define CG_TEST EMU_CG_ROOT "/emu_uring_test"
 
 /*
  * In a memory cgroup too small for the backlog, a completion that finds no
@@ -210,21 +198,12 @@ static int write_file(const char *path, const char *val)
  */
 TEST(backlog_no_memory_ebadr)
 {
-	char pid[32];
+	const char *why = emu_cgroup_create(CG_TEST, "4M");
 	int status;
 	pid_t child;
 
-	if (access(EMU_DEV, F_OK))
-		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
-	mkdir(CG, 0755);
-	if (access(CG "/cgroup.controllers", F_OK) &&
-	    mount("cgroup2", CG, "cgroup2", 0, NULL))
-		SKIP(return, "no cgroup2 (errno %d)", errno);
-	if (write_file(CG "/cgroup.subtree_control", "+memory"))
-		SKIP(return, "no memory controller");
-	if (mkdir(CG_TEST, 0755) && errno != EEXIST)
-		SKIP(return, "cannot create a cgroup (errno %d)", errno);
-	ASSERT_EQ(0, write_file(CG_TEST "/memory.max", "4M"));
+	if (why)
+		SKIP(return, "%s", why);
 
 	child = fork();
 	ASSERT_LE(0, child);
@@ -237,8 +216,7 @@ TEST(backlog_no_memory_ebadr)
 		uint64_t n = 0;
 		struct ring r;
 
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (write_file(CG_TEST "/cgroup.procs", pid))
+		if (emu_cgroup_enter(CG_TEST))
 			_exit(10);
 		if (ring_init(&r, 2, &p))
 			_exit(11);

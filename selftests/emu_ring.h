@@ -203,17 +203,7 @@ static inline struct io_uring_sqe *
 ring_queue_readv(struct ring *r, int fd, const struct iovec *iov,
 		 unsigned int nr, uint64_t off, uint64_t user_data)
 {
-	struct io_uring_sqe *sqe = ring_get_sqe(r);
-
-	if (sqe) {
-		sqe->opcode = IORING_OP_READV;
-		sqe->fd = fd;
-		sqe->addr = (uintptr_t)iov;
-		sqe->len = nr;
-		sqe->off = off;
-		sqe->user_data = user_data;
-	}
-	return sqe;
+	return ring_queue_rw(r, IORING_OP_READV, fd, iov, nr, off, user_data);
 }
 
 static inline unsigned int ring_cq_ready(struct ring *r)

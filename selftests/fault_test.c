@@ -21,22 +21,11 @@
 #include <unistd.h>
 
 #include "emu_ring.h"
+#include "cgroup.h"
 #include "kselftest_harness.h"
 
 #define FAIL_NTH "/proc/thread-self/fail-nth"
 #define DEBUGFS "/sys/kernel/debug"
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
 
 /*
  * One fd on fail-nth for the whole test, so that setting and reading the
@@ -79,12 +68,12 @@ static const char *fault_setup(void)
 	if (access(DEBUGFS "/failslab", F_OK) ||
 	    access(DEBUGFS "/fail_page_alloc", F_OK))
 		return "no failslab/fail_page_alloc in debugfs";
-	if (write_str(DEBUGFS "/failslab/ignore-gfp-wait", "N") ||
-	    write_str(DEBUGFS "/failslab/verbose", getenv("EMU_FAULT_VERBOSE") ? "2" : "0") ||
-	    write_str(DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N") ||
-	    write_str(DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N") ||
-	    write_str(DEBUGFS "/fail_page_alloc/min-order", "0") ||
-	    write_str(DEBUGFS "/fail_page_alloc/verbose", getenv("EMU_FAULT_VERBOSE") ? "2" : "0"))
+	if (emu_write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") ||
+	    emu_write_file(DEBUGFS "/failslab/verbose", getenv("EMU_FAULT_VERBOSE") ? "2" : "0") ||
+	    emu_write_file(DEBUGFS "/fail_page_alloc/ignore-gfp-wait", "N") ||
+	    emu_write_file(DEBUGFS "/fail_page_alloc/ignore-gfp-highmem", "N") ||
+	    emu_write_file(DEBUGFS "/fail_page_alloc/min-order", "0") ||
+	    emu_write_file(DEBUGFS "/fail_page_alloc/verbose", getenv("EMU_FAULT_VERBOSE") ? "2" : "0"))
 		return "cannot configure fault injection";
 	return NULL;
 }
@@ -254,8 +243,7 @@ TEST(probe_allocation_fails)
 	close(fd);
 }
 
-#define CG "/sys/fs/cgroup"
-#define CG_TEST CG "/emu_uring_limit"
+#define CG_TEST EMU_CG_ROOT "/emu_uring_limit"
 
 /*
  * SETUP of the largest ring in a memory cgroup too small for it fails with
@@ -263,29 +251,19 @@ TEST(probe_allocation_fails)
  */
 TEST(memcg_limit_setup_enomem)
 {
+	const char *why = emu_cgroup_create(CG_TEST, "1M");
 	int status;
 	pid_t pid;
 
-	if (access(EMU_DEV, F_OK))
-		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
-	mkdir(CG, 0755);
-	if (access(CG "/cgroup.controllers", F_OK) &&
-	    mount("cgroup2", CG, "cgroup2", 0, NULL))
-		SKIP(return, "no cgroup2 (errno %d)", errno);
-	if (write_str(CG "/cgroup.subtree_control", "+memory"))
-		SKIP(return, "no memory controller");
-	if (mkdir(CG_TEST, 0755) && errno != EEXIST)
-		SKIP(return, "cannot create a cgroup (errno %d)", errno);
-	ASSERT_EQ(0, write_str(CG_TEST "/memory.max", "1M"));
+	if (why)
+		SKIP(return, "%s", why);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct io_uring_params p = {};
-		char me[16];
 		int fd = open(EMU_DEV, O_RDWR);
 
-		snprintf(me, sizeof(me), "%d", getpid());
-		if (fd < 0 || write_str(CG_TEST "/cgroup.procs", me))
+		if (fd < 0 || emu_cgroup_enter(CG_TEST))
 			_exit(10);
 		if (emu_setup(fd, 32768, &p) == 0)
 			_exit(11);

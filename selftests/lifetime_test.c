@@ -228,6 +228,19 @@ TEST(fork_both_enter)
 	ring_exit(&r);
 }
 
+/* A ring with a READ of an empty pipe queued: ENTER on it blocks. */
+static int ring_with_blocking_read(struct ring *r)
+{
+	static char buf[64];
+	int p[2];
+
+	if (pipe(p) || ring_init(r, 4, NULL))
+		return -1;
+	ring_queue_rw(r, IORING_OP_READ, p[0], buf, sizeof(buf), 0, 1);
+	ring_flush(r);
+	return 0;
+}
+
 static void *blocked_read(void *arg)
 {
 	struct ring *r = arg;
@@ -250,15 +263,11 @@ TEST(exit_inside_enter)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		static char buf[64];
 		struct ring r;
 		pthread_t t;
-		int p[2];
 
-		if (pipe(p) || ring_init(&r, 4, NULL))
+		if (ring_with_blocking_read(&r))
 			_exit(2);
-		ring_queue_rw(&r, IORING_OP_READ, p[0], buf, sizeof(buf), 0, 1);
-		ring_flush(&r);
 		if (pthread_create(&t, NULL, blocked_read, &r))
 			_exit(3);
 		usleep(200000);
@@ -305,14 +314,10 @@ TEST(fatal_signal_in_blocking_op)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		static char buf[64];
 		struct ring r;
-		int p[2];
 
-		if (pipe(p) || ring_init(&r, 4, NULL))
+		if (ring_with_blocking_read(&r))
 			_exit(2);
-		ring_queue_rw(&r, IORING_OP_READ, p[0], buf, sizeof(buf), 0, 1);
-		ring_flush(&r);
 		emu_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS);
 		_exit(3);
 	}
