@@ -513,9 +513,12 @@ int main(int argc, char **argv)
 			{ "readv512_b32_tmpfs", 32, 512, false },
 			{ "readv4k_b1_tmpfs", 1, 4096, false },
 			{ "readv4k_b32_tmpfs", 32, 4096, false },
+			{ "readv64k_b8_tmpfs", 8, 65536, false },
+			{ "readv512_b1_bdev", 1, 512, true },
+			{ "readv512_b32_bdev", 32, 512, true },
 			{ "readv4k_b1_bdev", 1, 4096, true },
 			{ "readv4k_b32_bdev", 32, 4096, true },
-			{ "readv64k_b8_tmpfs", 8, 65536, false },
+			{ "readv64k_b8_bdev", 8, 65536, true },
 		};
 		unsigned int i;
 
@@ -546,8 +549,11 @@ int main(int argc, char **argv)
 			if (!strcmp(c.name, "readv512_b32_tmpfs"))
 				print_ratio("readv512_b32_vs_preadv",
 					    ratio(res, 0, 2, 1));
-			if (rc[i].size == 65536)
+			if (!strcmp(c.name, "readv64k_b8_tmpfs"))
 				print_ratio("readv64k_b8_vs_memcpy",
+					    ratio(res, 0, 3, 1));
+			else if (rc[i].size == 65536)
+				print_ratio("readv64k_b8_bdev_vs_memcpy",
 					    ratio(res, 0, 3, 1));
 		}
 	}
