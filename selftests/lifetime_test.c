@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -278,27 +279,42 @@ TEST(exit_inside_enter)
 	ASSERT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * Fork a child that sets up a ring and blocks in ENTER (@blocking_op: in a
+ * pipe READ it submits; otherwise in a wait for a CQE that never comes),
+ * SIGKILL it there, and return its wait status.
+ */
+static int kill_child_in_enter(bool blocking_op)
+{
+	int status = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct ring r;
+
+		if (blocking_op ? ring_with_blocking_read(&r) :
+				  ring_init(&r, 4, NULL))
+			_exit(2);
+		emu_enter(r.fd, blocking_op, 1, IORING_ENTER_GETEVENTS);
+		_exit(3);
+	}
+	if (pid < 0)
+		return -1;
+	usleep(200000);
+	kill(pid, SIGKILL);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
 /* SIGKILL while ENTER waits for completions that never come. */
 TEST(fatal_signal_in_wait)
 {
 	int status;
-	pid_t pid;
 
 	if (access(EMU_DEV, F_OK))
 		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct ring r;
-
-		if (ring_init(&r, 4, NULL))
-			_exit(2);
-		emu_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);
-		_exit(3);
-	}
-	usleep(200000);
-	ASSERT_EQ(0, kill(pid, SIGKILL));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	status = kill_child_in_enter(false);
 	ASSERT_TRUE(WIFSIGNALED(status));
 	ASSERT_EQ(SIGKILL, WTERMSIG(status));
 }
@@ -307,23 +323,10 @@ TEST(fatal_signal_in_wait)
 TEST(fatal_signal_in_blocking_op)
 {
 	int status;
-	pid_t pid;
 
 	if (access(EMU_DEV, F_OK))
 		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct ring r;
-
-		if (ring_with_blocking_read(&r))
-			_exit(2);
-		emu_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS);
-		_exit(3);
-	}
-	usleep(200000);
-	ASSERT_EQ(0, kill(pid, SIGKILL));
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	status = kill_child_in_enter(true);
 	ASSERT_TRUE(WIFSIGNALED(status));
 	ASSERT_EQ(SIGKILL, WTERMSIG(status));
 }
