@@ -120,7 +120,7 @@ static u32 emu_cq_ready(struct emu_ring_ctx *ctx)
 	       READ_ONCE(ctx->rings->cq.head);
 }
 
-/* Flush the backlog; returns whether some of it still finds no room. */
+/* Flush the backlog; *stuck says whether some of it still finds no room. */
 static int emu_cq_wait_flush(struct emu_ring_ctx *ctx, bool *stuck)
 {
 	if (!READ_ONCE(ctx->backlog_len)) {

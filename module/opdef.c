@@ -48,6 +48,17 @@ static const struct emu_op_def emu_op_defs[] = {
 	},
 };
 
+/* The row of an opcode from userspace, or NULL if it has none. */
+static const struct emu_op_def *emu_op_def(unsigned int opcode)
+{
+	const struct emu_op_def *def;
+
+	if (opcode >= ARRAY_SIZE(emu_op_defs))
+		return NULL;
+	def = &emu_op_defs[array_index_nospec(opcode, ARRAY_SIZE(emu_op_defs))];
+	return def->prep ? def : NULL;
+}
+
 /**
  * emu_req_prep() - check an SQE's opcode and flags and prepare its request
  * @req: the request to fill
@@ -59,22 +70,17 @@ static const struct emu_op_def emu_op_defs[] = {
  */
 int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 {
-	unsigned int opcode = READ_ONCE(sqe->opcode);
+	const struct emu_op_def *def = emu_op_def(READ_ONCE(sqe->opcode));
 
 	req->user_data = READ_ONCE(sqe->user_data);
 	req->flags = READ_ONCE(sqe->flags);
 	req->failed = false;
-	if (opcode >= ARRAY_SIZE(emu_op_defs))
+	if (!def || (req->flags & ~EMU_SQE_FLAGS_SUPPORTED))
 		return -EINVAL;
-	opcode = array_index_nospec(opcode, ARRAY_SIZE(emu_op_defs));
-	if (!emu_op_defs[opcode].prep)
-		return -EINVAL;
-	if (req->flags & ~EMU_SQE_FLAGS_SUPPORTED)
-		return -EINVAL;
-	req->opcode = opcode;
+	req->opcode = def - emu_op_defs;
 	/* Direct calls for the hottest ops: no retpoline on the fast path. */
-	return INDIRECT_CALL_2(emu_op_defs[opcode].prep, emu_nop_prep,
-			       emu_readv_prep, req, sqe);
+	return INDIRECT_CALL_2(def->prep, emu_nop_prep, emu_readv_prep, req,
+			       sqe);
 }
 
 /**
@@ -120,10 +126,7 @@ unsigned int emu_op_last(void)
  */
 bool emu_op_supported(unsigned int opcode)
 {
-	if (opcode >= ARRAY_SIZE(emu_op_defs))
-		return false;
-	return emu_op_defs[array_index_nospec(opcode,
-					      ARRAY_SIZE(emu_op_defs))].prep;
+	return emu_op_def(opcode);
 }
 
 /**
