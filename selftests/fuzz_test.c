@@ -137,6 +137,27 @@ static uint64_t pick_u64(uint64_t *s)
 	}
 }
 
+/*
+ * A random address must not land in this process's own memory: the
+ * kernel would then, rightly, read into it. 1 << 22 is the ELF header of
+ * this static binary, whose program headers read as iovecs point at its
+ * .data: READV there once overwrote glibc's locale data and crashed the
+ * fuzzer. Such addresses become the guard page (always -EFAULT).
+ */
+static uint64_t not_ours(uint64_t addr)
+{
+	unsigned char vec;
+	unsigned int i;
+
+	for (i = 0; i < POOL_ADDRS; i++)
+		if (addr == fz.addrs[i])
+			return addr;
+	if (addr >= (1ULL << 47) ||
+	    mincore((void *)(uintptr_t)(addr & ~4095ULL), 4096, &vec))
+		return addr;
+	return fz.addrs[9];
+}
+
 static void fill_sqe(uint64_t *s, struct io_uring_sqe *sqe, uint64_t ud)
 {
 	static const uint8_t ops[] = {
@@ -155,13 +176,15 @@ static void fill_sqe(uint64_t *s, struct io_uring_sqe *sqe, uint64_t ud)
 		for (i = 0; i < sizeof(*sqe) / 8; i++)
 			w[i] = rnd(s);
 		sqe->user_data = ud;
+		sqe->addr = not_ours(sqe->addr);
 		return;
 	}
 	memset(sqe, 0, sizeof(*sqe));
 	sqe->opcode = one_in(s, 10) ? rnd(s) : ops[below(s, sizeof(ops))];
 	sqe->flags = one_in(s, 20) ? rnd(s) : flags[below(s, sizeof(flags))];
 	sqe->fd = fz.fds[below(s, POOL_FDS)];
-	sqe->addr = one_in(s, 10) ? pick_u64(s) : fz.addrs[below(s, POOL_ADDRS)];
+	sqe->addr = one_in(s, 10) ? not_ours(pick_u64(s)) :
+				    fz.addrs[below(s, POOL_ADDRS)];
 	switch (below(s, 6)) {
 	case 0: sqe->len = rnd(s); break;
 	case 1: sqe->len = below(s, 9); break;
@@ -193,6 +216,7 @@ static void random_ioctl(uint64_t *s, int fd)
 
 	for (i = 0; i < 64; i++)
 		arg[i] = one_in(s, 2) ? 0 : rnd(s);
+	arg[0] = not_ours(arg[0]);	/* PROBE's output pointer */
 	if (one_in(s, 4))
 		cmd = rnd(s);
 	else
