@@ -8,6 +8,11 @@
 #                   kernel and run the selftests and 10 million fuzzed SQEs in it
 # make bench        emu_uring against io_uring and plain syscalls, in VMs
 # make selftests    build the selftest binaries (static)
+# make lib          libemu_uring (liburing's API) and libemu_uring_preload.so
+# make install      install the library, its headers and emu_uring.pc
+#                   (PREFIX=/usr/local, DESTDIR)
+# make check-user   the library and shim tests, and fio and liburing programs
+#                   run unmodified through the shim, in a 6.12 VM
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -22,13 +27,25 @@ clean:
 	rm -rf build
 	$(MAKE) -C selftests clean
 
+lib:
+	$(MAKE) -C lib
+
+install: lib
+	$(MAKE) -C lib install
+
+libtests: deps lib
+	$(MAKE) -C selftests/lib
+
+check-install: deps lib
+	scripts/check-install.sh
+
 deps:
 	scripts/deps.sh
 
 selftests: deps
 	$(MAKE) -C selftests
 
-examples:
+examples: lib
 	$(MAKE) -C examples
 
 build-all: deps
@@ -40,8 +57,12 @@ checkpatch: deps
 check-doc:
 	scripts/check-doc.py
 
-check: deps build-all checkpatch check-doc selftests examples
+check: deps build-all checkpatch check-doc selftests examples libtests check-install
 	selftests/vmtest.sh
+	selftests/vmtest.sh --user
+
+check-user: deps build-all examples libtests
+	selftests/vmtest.sh --user
 
 debug-kernel: deps
 	scripts/debug-kernel.sh
@@ -52,9 +73,10 @@ check-debug: deps selftests debug-kernel
 demo: deps build-all examples
 	scripts/demo.sh
 
-bench: deps build-all
+bench: deps build-all lib
 	$(MAKE) -C bench
 	scripts/bench.sh
 
 .PHONY: all modules clean deps selftests examples build-all checkpatch check-doc \
-	check debug-kernel check-debug demo bench
+	check debug-kernel check-debug demo bench lib install libtests \
+	check-install check-user

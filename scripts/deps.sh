@@ -9,7 +9,8 @@ pkgs=(linux-image-amd64 linux-headers-amd64
       linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
       qemu-system-x86 busybox-static sparse
       gcc make libc6-dev cpio gzip xz-utils perl python3
-      flex bison bc libelf-dev libssl-dev)
+      flex bison bc libelf-dev libssl-dev
+      fio liburing-dev pkg-config)
 
 missing=()
 for p in "${pkgs[@]}"; do

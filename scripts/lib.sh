@@ -24,3 +24,10 @@ emu_die() {
 	echo "error: $*" >&2
 	exit 1
 }
+
+# The release of a Debian kernel image: /boot/vmlinuz-<release>.
+emu_image_kver() {
+	local image=${1##*/}
+	[ "${image#vmlinuz-}" != "$image" ] || emu_die "not a /boot/vmlinuz-* image: $1"
+	echo "${image#vmlinuz-}"
+}

@@ -13,6 +13,10 @@
 #   EMU-DONE                 the guest finished (not hung or crashed)
 # QEMU_CPU sets the CPU model (default max; benchmarks use max,-erms),
 # QEMU_MEM the guest memory (default 1024 MiB), QEMU_EXTRA more options.
+# VM_HOSTFS=1 shares the host's root filesystem read-only over virtio-9p
+# and mounts it at /host with /proc, /sys, /dev and a tmpfs /tmp inside,
+# so that run.sh can `chroot /host` and run host programs with their
+# libraries (needs a Debian kernel: the 9p modules come from its tree).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -29,6 +33,21 @@ cp /bin/busybox "$stage/bin/busybox"
 cp "$ko" "$stage/emu_uring.ko"
 cp -r "$payload/." "$stage/payload/"
 mknod "$stage/dev/console" c 5 1
+if [ -n "${VM_HOSTFS:-}" ]; then
+	# The kernel's own 9p modules, in load order, decompressed (busybox
+	# insmod reads plain .ko files).
+	kver=$(emu_image_kver "$kernel")
+	mkdir -p "$stage/modules"
+	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+		src=/lib/modules/$kver/kernel/$m.ko
+		if [ -f "$src.xz" ]; then
+			xz -dc "$src.xz" > "$stage/modules/${m##*/}.ko"
+		elif [ -f "$src" ]; then
+			cp "$src" "$stage/modules/${m##*/}.ko"
+		fi
+	done
+	QEMU_EXTRA="${QEMU_EXTRA:-} -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+fi
 cat > "$stage/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s
@@ -39,6 +58,22 @@ mount -t tmpfs tmpfs /tmp
 echo
 echo "EMU-KERNEL $(uname -r)"
 if insmod /emu_uring.ko; then echo "EMU-LOAD ok"; else echo "EMU-LOAD fail"; fi
+if [ -d /modules ]; then
+	for m in netfs 9pnet 9pnet_virtio 9p; do
+		[ -f /modules/$m.ko ] && insmod /modules/$m.ko
+	done
+	mkdir -p /host
+	if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose \
+			hostroot /host; then
+		mount -t proc proc /host/proc
+		mount -t sysfs sysfs /host/sys
+		mount -t devtmpfs devtmpfs /host/dev
+		mount -t tmpfs tmpfs /host/tmp
+		echo "EMU-HOSTFS ok"
+	else
+		echo "EMU-HOSTFS fail"
+	fi
+fi
 cd /payload && sh ./run.sh
 echo "EMU-DMESG-BEGIN"
 dmesg

@@ -8,6 +8,11 @@
 #                                KASAN, lockdep, kmemleak, fault injection),
 #                                the fuzzer at 10 million SQEs, and a final
 #                                kmemleak scan
+#   selftests/vmtest.sh --user   userspace on the newest supported kernel,
+#                                with the host's filesystem shared into the
+#                                guest: libemu_uring and preload-shim tests,
+#                                fio and liburing programs through the shim
+#                                (selftests/lib/guest.sh)
 #
 # Each guest loads the module, runs every selftest binary, unloads the
 # module. A kernel fails on any failed test and on any line of the kernel
@@ -16,15 +21,27 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 cd "$EMU_TOP"
 
-debug=
+debug= user=
 [ "${1:-}" = --debug ] && debug=1
+[ "${1:-}" = --user ] && user=1
 
 # Kernel log lines that fail a run, whatever the tests said.
 bad_log='BUG:|WARNING:|Oops|KASAN|general protection|lockdep is turned off|possible recursive locking|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|circular locking|Call Trace|Kernel panic|sleeping function called from invalid context|unreferenced object'
 
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT
-cp build/selftests/*_test selftests/run.sh "$payload/"
+if [ -n "$user" ]; then
+	tests=$(cd build/libtests && ls -- *_test)
+	cat > "$payload/run.sh" <<RUN
+if [ -d /host/usr/bin ]; then
+	chroot /host /usr/bin/env EMU_TOP="$EMU_TOP" /bin/bash "$EMU_TOP/selftests/lib/guest.sh"
+fi
+if rmmod emu_uring; then echo "EMU-UNLOAD ok"; else echo "EMU-UNLOAD fail"; fi
+RUN
+else
+	tests=$(cd build/selftests && ls -- *_test)
+	cp build/selftests/*_test selftests/run.sh "$payload/"
+fi
 
 total_pass=0 total_fail=0 total_skip=0
 
@@ -49,8 +66,7 @@ run_kernel() {	# run_kernel NAME KERNEL_IMAGE MODULE TIMEOUT
 	sed -n '/^EMU-TEST-BEGIN/,/^EMU-UNLOAD/p' "$log" | grep -vE '^EMU-'
 
 	check "module load" "$(ok_if grep -qx 'EMU-LOAD ok' "$log")"
-	for t in build/selftests/*_test; do
-		t=${t##*/}
+	for t in $tests; do
 		totals=$(sed -n "/^EMU-TEST-BEGIN $t\$/,/^EMU-TEST-END $t /p" "$log" |
 			 grep -m1 '^# Totals:' || true)
 		if [ -z "$totals" ]; then
@@ -65,6 +81,16 @@ run_kernel() {	# run_kernel NAME KERNEL_IMAGE MODULE TIMEOUT
 		grep -q "^EMU-TEST-END $t rc=0\$" "$log" || [ $((f + e)) -gt 0 ] ||
 			check "$t exited non-zero" 1
 	done
+	if [ -n "$user" ]; then
+		check "host filesystem in the guest" \
+			"$(ok_if grep -qx 'EMU-HOSTFS ok' "$log")"
+		# One line per acceptance check of guest.sh.
+		while read -r _ status what; do
+			check "$what" "$(ok_if [ "$status" = ok ])"
+		done < <(grep '^EMU-CHECK ' "$log" || true)
+		check "acceptance checks ran" \
+			"$(ok_if grep -q '^EMU-CHECK ' "$log")"
+	fi
 	check "module unload" "$(ok_if grep -qx 'EMU-UNLOAD ok' "$log")"
 	check "guest ran to the end" "$(ok_if grep -qx 'EMU-DONE' "$log")"
 	dmesg_bad=$(sed -n '/^EMU-DMESG-BEGIN/,/^EMU-DMESG-END/p' "$log" |
@@ -95,7 +121,13 @@ run_kernel() {	# run_kernel NAME KERNEL_IMAGE MODULE TIMEOUT
 	total_skip=$((total_skip + skip))
 }
 
-if [ -z "$debug" ]; then
+if [ -n "$user" ]; then
+	v=$(emu_kernels | tail -n 1)
+	[ -n "$v" ] || emu_die "no supported kernel installed (make deps)"
+	: > "$payload/env.sh"
+	VM_HOSTFS=1 run_kernel "user-$v" "/boot/vmlinuz-$v" \
+		"build/$v/emu_uring.ko" 900
+elif [ -z "$debug" ]; then
 	kernels=$(emu_kernels)
 	[ -n "$kernels" ] || emu_die "no supported kernel installed (make deps)"
 	cat > "$payload/env.sh" <<ENV

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Which opcodes the module runs, in IORING_REGISTER_PROBE's format. The
+ * probe works on any ring, and io_uring_get_probe() opens a small one.
+ */
+#include <stdlib.h>
+
+#include <liburing.h>
+
+#include "sys.h"
+
+#define PROBE_OPS 256
+
+int io_uring_register_probe(struct io_uring *ring, struct io_uring_probe *p,
+			    unsigned int nr)
+{
+	return emu_sys_register(ring->ring_fd, IORING_REGISTER_PROBE, p, nr);
+}
+
+struct io_uring_probe *io_uring_get_probe_ring(struct io_uring *ring)
+{
+	size_t len = sizeof(struct io_uring_probe) +
+		     PROBE_OPS * sizeof(struct io_uring_probe_op);
+	struct io_uring_probe *p = calloc(1, len);
+
+	if (p && io_uring_register_probe(ring, p, PROBE_OPS) < 0) {
+		free(p);
+		p = NULL;
+	}
+	return p;
+}
+
+struct io_uring_probe *io_uring_get_probe(void)
+{
+	struct io_uring_probe *p;
+	struct io_uring ring;
+
+	if (io_uring_queue_init(2, &ring, 0) < 0)
+		return NULL;
+	p = io_uring_get_probe_ring(&ring);
+	io_uring_queue_exit(&ring);
+	return p;
+}
+
+void io_uring_free_probe(struct io_uring_probe *probe)
+{
+	free(probe);
+}

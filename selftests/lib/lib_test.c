@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libemu_uring: liburing's API on /dev/emu_uring. Each test uses the API
+ * the way a liburing program does and checks the result it must give.
+ * Run in a guest with the module loaded (selftests/vmtest.sh --user).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+#include "kselftest_harness.h"
+
+#define DEV "/dev/emu_uring"
+
+FIXTURE(ring) {
+	struct io_uring ring;
+	char path[64];
+	int fd;
+};
+
+FIXTURE_SETUP(ring)
+{
+	int ret;
+
+	if (access(DEV, F_OK))
+		SKIP(return, "%s missing: load emu_uring.ko", DEV);
+	ret = io_uring_queue_init(8, &self->ring, 0);
+	ASSERT_EQ(0, ret);
+	snprintf(self->path, sizeof(self->path), "/tmp/lib_test.XXXXXX");
+	self->fd = mkstemp(self->path);
+	ASSERT_LE(0, self->fd);
+	unlink(self->path);
+}
+
+FIXTURE_TEARDOWN(ring)
+{
+	if (self->fd > 0)
+		close(self->fd);
+	if (self->ring.ring_fd > 0)
+		io_uring_queue_exit(&self->ring);
+}
+
+/* Submit what is queued and take exactly one CQE. */
+static int one_cqe(struct io_uring *ring, struct io_uring_cqe *out)
+{
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	ret = io_uring_submit_and_wait(ring, 1);
+	if (ret < 0)
+		return ret;
+	ret = io_uring_wait_cqe(ring, &cqe);
+	if (ret)
+		return ret;
+	*out = *cqe;
+	io_uring_cqe_seen(ring, cqe);
+	return 0;
+}
+
+TEST_F(ring, params_and_features)
+{
+	/* The ring is io_uring's: power-of-two sizes, CQ twice the SQ. */
+	EXPECT_EQ(8, self->ring.sq.ring_entries);
+	EXPECT_EQ(16, self->ring.cq.ring_entries);
+	EXPECT_EQ(7, self->ring.sq.ring_mask);
+	EXPECT_TRUE(self->ring.features & IORING_FEAT_SINGLE_MMAP);
+	EXPECT_TRUE(self->ring.features & IORING_FEAT_NODROP);
+	EXPECT_EQ(self->ring.sq.ring_ptr, self->ring.cq.ring_ptr);
+}
+
+TEST_F(ring, nop_user_data)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&self->ring);
+	struct io_uring_cqe cqe;
+	int marker;
+
+	ASSERT_NE(NULL, sqe);
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data(sqe, &marker);
+	EXPECT_EQ(1, io_uring_sq_ready(&self->ring));
+	EXPECT_EQ(7, io_uring_sq_space_left(&self->ring));
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(0, cqe.res);
+	EXPECT_EQ(&marker, io_uring_cqe_get_data(&cqe));
+	EXPECT_EQ(0, io_uring_sq_ready(&self->ring));
+	EXPECT_EQ(0, io_uring_cq_ready(&self->ring));
+}
+
+TEST_F(ring, get_sqe_full)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		ASSERT_NE(NULL, io_uring_get_sqe(&self->ring));
+	/* The SQ holds 8: the ninth must wait for a submit. */
+	EXPECT_EQ(NULL, io_uring_get_sqe(&self->ring));
+	for (i = 0; i < 8; i++)
+		io_uring_prep_nop(&self->ring.sq.sqes[i]);
+	EXPECT_EQ(8, io_uring_submit(&self->ring));
+	EXPECT_NE(NULL, io_uring_get_sqe(&self->ring));
+}
+
+TEST_F(ring, peek_empty)
+{
+	struct io_uring_cqe *cqe = (void *)1;
+
+	EXPECT_EQ(-EAGAIN, io_uring_peek_cqe(&self->ring, &cqe));
+	EXPECT_EQ(NULL, cqe);
+}
+
+TEST_F(ring, for_each_cqe_and_advance)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, seen = 0;
+	__u64 i;
+
+	for (i = 0; i < 8; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&self->ring);
+
+		io_uring_prep_nop(sqe);
+		io_uring_sqe_set_data64(sqe, 100 + i);
+	}
+	ASSERT_EQ(8, io_uring_submit_and_wait(&self->ring, 8));
+	EXPECT_EQ(8, io_uring_cq_ready(&self->ring));
+	io_uring_for_each_cqe(&self->ring, head, cqe) {
+		EXPECT_EQ(100 + seen, io_uring_cqe_get_data64(cqe));
+		seen++;
+	}
+	EXPECT_EQ(8, seen);
+	io_uring_cq_advance(&self->ring, seen);
+	EXPECT_EQ(0, io_uring_cq_ready(&self->ring));
+}
+
+TEST_F(ring, wait_cqe_nr_and_batch)
+{
+	struct io_uring_cqe *cqes[8], *cqe;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		io_uring_prep_nop(io_uring_get_sqe(&self->ring));
+	ASSERT_EQ(4, io_uring_submit(&self->ring));
+	ASSERT_EQ(0, io_uring_wait_cqe_nr(&self->ring, &cqe, 4));
+	EXPECT_EQ(4, io_uring_peek_batch_cqe(&self->ring, cqes, 8));
+	EXPECT_EQ(2, io_uring_peek_batch_cqe(&self->ring, cqes, 2));
+	io_uring_cq_advance(&self->ring, 4);
+	EXPECT_EQ(0, io_uring_peek_batch_cqe(&self->ring, cqes, 8));
+}
+
+TEST_F(ring, write_read_fsync)
+{
+	char out[8192], in[8192], a[100], b[100];
+	struct iovec wv[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	struct iovec rv[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	struct io_uring_cqe cqe;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(out); i++)
+		out[i] = i * 7;
+	io_uring_prep_write(io_uring_get_sqe(&self->ring), self->fd, out,
+			    sizeof(out), 0);
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(sizeof(out), cqe.res);
+	io_uring_prep_fsync(io_uring_get_sqe(&self->ring), self->fd,
+			    IORING_FSYNC_DATASYNC);
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(0, cqe.res);
+	io_uring_prep_read(io_uring_get_sqe(&self->ring), self->fd, in,
+			   sizeof(in), 0);
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	ASSERT_EQ(sizeof(in), cqe.res);
+	EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
+
+	memset(a, 'a', sizeof(a));
+	memset(b, 'b', sizeof(b));
+	io_uring_prep_writev(io_uring_get_sqe(&self->ring), self->fd, wv, 2,
+			     8192);
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(200, cqe.res);
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	io_uring_prep_readv2(io_uring_get_sqe(&self->ring), self->fd, rv, 2,
+			     8192 + 50, 0);
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(150, cqe.res);
+	EXPECT_EQ('a', a[49]);
+	EXPECT_EQ('b', a[50]);
+	EXPECT_EQ('b', b[49]);
+}
+
+TEST_F(ring, link_failure_cancels_rest)
+{
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe cqe;
+	char buf[16];
+
+	sqe = io_uring_get_sqe(&self->ring);
+	io_uring_prep_read(sqe, 1000, buf, sizeof(buf), 0);
+	io_uring_sqe_set_flags(sqe, IOSQE_IO_LINK);
+	io_uring_sqe_set_data64(sqe, 1);
+	sqe = io_uring_get_sqe(&self->ring);
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data64(sqe, 2);
+	ASSERT_EQ(2, io_uring_submit_and_wait(&self->ring, 2));
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(1, cqe.user_data);
+	EXPECT_EQ(-EBADF, cqe.res);
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(2, cqe.user_data);
+	EXPECT_EQ(-ECANCELED, cqe.res);
+}
+
+TEST_F(ring, probe)
+{
+	struct io_uring_probe *p = io_uring_get_probe_ring(&self->ring);
+	struct io_uring_probe *q = io_uring_get_probe();
+
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, q);
+	EXPECT_TRUE(io_uring_opcode_supported(p, IORING_OP_NOP));
+	EXPECT_TRUE(io_uring_opcode_supported(p, IORING_OP_READV));
+	EXPECT_TRUE(io_uring_opcode_supported(p, IORING_OP_WRITE));
+	EXPECT_TRUE(io_uring_opcode_supported(p, IORING_OP_FSYNC));
+	EXPECT_FALSE(io_uring_opcode_supported(p, IORING_OP_ACCEPT));
+	EXPECT_FALSE(io_uring_opcode_supported(p, -1));
+	EXPECT_EQ(0, memcmp(p, q, sizeof(*p) + 256 * sizeof(p->ops[0])));
+	io_uring_free_probe(p);
+	io_uring_free_probe(q);
+}
+
+TEST_F(ring, register_errors)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	/* Opcodes the module lacks: what a kernel without them says. */
+	EXPECT_EQ(-EINVAL, io_uring_register(self->ring.ring_fd,
+					     IORING_REGISTER_BUFFERS, NULL, 0));
+	EXPECT_EQ(-EINVAL, io_uring_register(self->ring.ring_fd, 9999, NULL, 0));
+	/* Not a ring at all. */
+	EXPECT_EQ(-EOPNOTSUPP, io_uring_register(null, IORING_REGISTER_PROBE,
+						 NULL, 0));
+	EXPECT_EQ(-EOPNOTSUPP, io_uring_register(null, IORING_REGISTER_FILES,
+						 NULL, 0));
+	EXPECT_EQ(-EOPNOTSUPP, io_uring_enter(null, 0, 0, 0, NULL));
+	EXPECT_EQ(-EBADF, io_uring_enter(-1, 0, 0, 0, NULL));
+	close(null);
+}
+
+TEST_F(ring, overflow_backlog_reaped_in_order)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE,
+				     .cq_entries = 2 };
+	struct io_uring small;
+	struct io_uring_cqe *cqe;
+	__u64 i, next = 0;
+
+	ASSERT_EQ(0, io_uring_queue_init_params(2, &small, &p));
+	ASSERT_EQ(2, small.cq.ring_entries);
+	/* Eight CQEs into a CQ of two: six wait in the module's backlog. */
+	for (i = 0; i < 8; i++) {
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&small);
+
+		io_uring_prep_nop(sqe);
+		io_uring_sqe_set_data64(sqe, i);
+		if (i & 1)
+			ASSERT_EQ(2, io_uring_submit(&small));
+	}
+	EXPECT_TRUE(io_uring_cq_has_overflow(&small));
+	while (next < 8) {
+		ASSERT_EQ(0, io_uring_wait_cqe(&small, &cqe));
+		EXPECT_EQ(next, cqe->user_data);
+		next++;
+		io_uring_cqe_seen(&small, cqe);
+	}
+	EXPECT_EQ(-EAGAIN, io_uring_peek_cqe(&small, &cqe));
+	EXPECT_FALSE(io_uring_cq_has_overflow(&small));
+	io_uring_queue_exit(&small);
+}
+
+TEST_F(ring, fork_child_uses_ring)
+{
+	struct io_uring_cqe cqe;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		io_uring_prep_nop(io_uring_get_sqe(&self->ring));
+		_exit(one_cqe(&self->ring, &cqe) || cqe.res ? 1 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+}
+
+TEST(setup_errors)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_SQPOLL };
+	struct io_uring ring;
+
+	if (access(DEV, F_OK))
+		SKIP(return, "%s missing: load emu_uring.ko", DEV);
+	EXPECT_EQ(-EINVAL, io_uring_queue_init(0, &ring, 0));
+	/* SQPOLL needs a kernel thread the module does not have. */
+	EXPECT_EQ(-EINVAL, io_uring_queue_init_params(4, &ring, &p));
+	EXPECT_EQ(-EFAULT, io_uring_setup(4, NULL));
+	EXPECT_EQ(-EFAULT, io_uring_setup(4, (void *)16));
+}
+
+/* Re-run as a child with EMU_URING_DEVICE pointing nowhere. */
+TEST(device_missing_is_enosys)
+{
+	char exe[256];
+	int status;
+	ssize_t n;
+	pid_t pid;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, n);
+	exe[n] = 0;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		setenv("EMU_URING_DEVICE", "/nonexistent/emu_uring", 1);
+		execl(exe, exe, "--child-init", NULL);
+		_exit(100);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	/* The errno a kernel without io_uring gives. */
+	EXPECT_EQ(ENOSYS, WEXITSTATUS(status));
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--child-init")) {
+		struct io_uring ring;
+		int ret = io_uring_queue_init(4, &ring, 0);
+
+		if (!ret)
+			io_uring_queue_exit(&ring);
+		return -ret;
+	}
+	return test_harness_run(argc, argv);
+}
