@@ -13,10 +13,12 @@
 #   EMU-DONE                 the guest finished (not hung or crashed)
 # QEMU_CPU sets the CPU model (default max; benchmarks use max,-erms),
 # QEMU_MEM the guest memory (default 1024 MiB), QEMU_EXTRA more options.
-# VM_HOSTFS=1 shares the host's root filesystem read-only over virtio-9p
-# and mounts it at /host with /proc, /sys, /dev and a tmpfs /tmp inside,
-# so that run.sh can `chroot /host` and run host programs with their
-# libraries (needs a Debian kernel: the 9p modules come from its tree).
+# VM_HOSTFS=DIR shares the host's root filesystem read-only over virtio-9p
+# and mounts it at /host, with host directory DIR bound at /host/mnt and
+# the guest's /proc, /sys, /dev and a tmpfs /tmp inside, so that run.sh can
+# `chroot /host` and run host programs with their libraries, and find DIR
+# at /mnt even when it lies under the host's /tmp (needs a Debian kernel:
+# the 9p modules come from its tree).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +48,8 @@ if [ -n "${VM_HOSTFS:-}" ]; then
 			cp "$src" "$stage/modules/${m##*/}.ko"
 		fi
 	done
+	[ -d "$VM_HOSTFS" ] || emu_die "VM_HOSTFS: no directory $VM_HOSTFS"
+	echo "$(cd "$VM_HOSTFS" && pwd)" > "$stage/hostfs-dir"
 	QEMU_EXTRA="${QEMU_EXTRA:-} -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 fi
 cat > "$stage/init" <<'INIT'
@@ -65,6 +69,8 @@ if [ -d /modules ]; then
 	mkdir -p /host
 	if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose \
 			hostroot /host; then
+		# Before /host/tmp is covered: the directory may be in it.
+		mount -o bind "/host$(cat /hostfs-dir)" /host/mnt
 		mount -t proc proc /host/proc
 		mount -t sysfs sysfs /host/sys
 		mount -t devtmpfs devtmpfs /host/dev

@@ -34,7 +34,7 @@ if [ -n "$user" ]; then
 	tests=$(cd build/libtests && ls -- *_test)
 	cat > "$payload/run.sh" <<RUN
 if [ -d /host/usr/bin ]; then
-	chroot /host /usr/bin/env EMU_TOP="$EMU_TOP" /bin/bash "$EMU_TOP/selftests/lib/guest.sh"
+	chroot /host /usr/bin/env EMU_TOP=/mnt /bin/bash /mnt/selftests/lib/guest.sh
 fi
 if rmmod emu_uring; then echo "EMU-UNLOAD ok"; else echo "EMU-UNLOAD fail"; fi
 RUN
@@ -125,7 +125,7 @@ if [ -n "$user" ]; then
 	v=$(emu_kernels | tail -n 1)
 	[ -n "$v" ] || emu_die "no supported kernel installed (make deps)"
 	: > "$payload/env.sh"
-	VM_HOSTFS=1 run_kernel "user-$v" "/boot/vmlinuz-$v" \
+	VM_HOSTFS=$EMU_TOP run_kernel "user-$v" "/boot/vmlinuz-$v" \
 		"build/$v/emu_uring.ko" 900
 elif [ -z "$debug" ]; then
 	kernels=$(emu_kernels)
