@@ -104,6 +104,8 @@ struct emu_ring_ctx {
 	u32 *sq_array;
 	struct io_uring_sqe *sqes;
 	struct emu_req *reqs;
+	/* IORING_SETUP_SINGLE_ISSUER: the only task that may submit */
+	struct task_struct *submitter;
 
 	u32 sq_entries;
 	u32 cq_entries;

@@ -8,6 +8,7 @@
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -15,9 +16,19 @@
 #include "emu_uring.h"
 #include "opdef.h"
 
+/*
+ * COOP_TASKRUN, TASKRUN_FLAG and DEFER_TASKRUN are about when task work
+ * runs. Every request completes inside ENTER here and there is no task
+ * work, so they hold as they are; they are validated like io_uring does.
+ * SINGLE_ISSUER is enforced (submitter below, emu_enter()).
+ */
 #define EMU_SETUP_FLAGS_SUPPORTED	(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | \
 					 IORING_SETUP_SUBMIT_ALL | \
-					 IORING_SETUP_NO_SQARRAY)
+					 IORING_SETUP_NO_SQARRAY | \
+					 IORING_SETUP_COOP_TASKRUN | \
+					 IORING_SETUP_TASKRUN_FLAG | \
+					 IORING_SETUP_SINGLE_ISSUER | \
+					 IORING_SETUP_DEFER_TASKRUN)
 
 /*
  * What is true of every ring. SUBMIT_STABLE: SQEs are consumed during ENTER.
@@ -111,6 +122,10 @@ void emu_ring_destroy(struct emu_ring_ctx *ctx)
 	ctx->reqs = NULL;
 	emu_region_free(&ctx->rings_region);
 	emu_region_free(&ctx->sqes_region);
+	if (ctx->submitter) {
+		put_task_struct(ctx->submitter);
+		ctx->submitter = NULL;
+	}
 	ctx->rings = NULL;
 	ctx->cqes = NULL;
 	ctx->sq_array = NULL;
@@ -190,6 +205,15 @@ int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
 			return -EINVAL;
 	if (p->flags & ~EMU_SETUP_FLAGS_SUPPORTED)
 		return -EINVAL;
+	/* As io_uring: the flag needs a mode that would set it ... */
+	if ((p->flags & IORING_SETUP_TASKRUN_FLAG) &&
+	    !(p->flags & (IORING_SETUP_COOP_TASKRUN |
+			  IORING_SETUP_DEFER_TASKRUN)))
+		return -EINVAL;
+	/* ... and deferred completions need the one task that submits. */
+	if ((p->flags & IORING_SETUP_DEFER_TASKRUN) &&
+	    !(p->flags & IORING_SETUP_SINGLE_ISSUER))
+		return -EINVAL;
 	ret = emu_ring_sizes(entries, p);
 	if (ret)
 		return ret;
@@ -229,6 +253,10 @@ int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
 	rings->cq_ring_mask = p->cq_entries - 1;
 	rings->sq_ring_entries = p->sq_entries;
 	rings->cq_ring_entries = p->cq_entries;
+
+	/* The one task allowed to submit: the one that set the ring up. */
+	if (p->flags & IORING_SETUP_SINGLE_ISSUER)
+		ctx->submitter = get_task_struct(current);
 
 	p->features = EMU_FEATURES;
 	emu_ring_fill_offsets(p, sq_array_off);

@@ -218,6 +218,14 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	/* Pairs with the release in SETUP. */
 	if (!smp_load_acquire(&ctx->ready))
 		return -EBADFD;
+	/*
+	 * As io_uring: with SINGLE_ISSUER another task may not submit, and
+	 * with DEFER_TASKRUN not wait either (-EEXIST).
+	 */
+	if (unlikely(ctx->submitter) && ctx->submitter != current &&
+	    (to_submit || ((ctx->flags & IORING_SETUP_DEFER_TASKRUN) &&
+			   (flags & IORING_ENTER_GETEVENTS))))
+		return -EEXIST;
 
 	if (to_submit) {
 		if (mutex_lock_interruptible(&ctx->uring_lock))

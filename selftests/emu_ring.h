@@ -19,9 +19,14 @@
 
 #define EMU_DEV "/dev/emu_uring"
 
-/* What the module supports, for the tests that check refusals. */
+/*
+ * What the module supports, for the tests that check refusals. Setup flags:
+ * those accepted on their own (TASKRUN_FLAG and DEFER_TASKRUN need others).
+ */
 #define EMU_SETUP_FLAGS		(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | \
-				 IORING_SETUP_SUBMIT_ALL | IORING_SETUP_NO_SQARRAY)
+				 IORING_SETUP_SUBMIT_ALL | IORING_SETUP_NO_SQARRAY | \
+				 IORING_SETUP_COOP_TASKRUN | \
+				 IORING_SETUP_SINGLE_ISSUER)
 #define EMU_SQE_FLAGS		(IOSQE_IO_DRAIN | IOSQE_IO_LINK | \
 				 IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS)
 
