@@ -72,33 +72,39 @@ int io_uring_get_events(struct io_uring *ring)
 			     NULL, 0);
 }
 
+/*
+ * Find a CQE, entering the module when wait_nr asks for more than is
+ * ready, when SQEs are to be submitted, or when completions wait in the
+ * backlog. Like liburing it enters at most once while a CQE is there, so
+ * asking for more than the CQ can hold returns instead of spinning.
+ */
 int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		       unsigned int submit_nr, unsigned int wait_nr,
 		       sigset_t *sigmask)
 {
+	bool looped = false;
+
 	for (;;) {
 		unsigned int avail, flags = 0;
+		bool flush = cq_needs_flush(ring);
 		int ret;
 
 		__io_uring_peek_cqe(ring, cqe_ptr, &avail);
-		if (*cqe_ptr && avail >= wait_nr && !submit_nr)
-			return 0;
-		if (!*cqe_ptr && !wait_nr && !submit_nr &&
-		    !cq_needs_flush(ring))
+		if (!*cqe_ptr && !wait_nr && !submit_nr && (looped || !flush))
 			return -EAGAIN;
-		if (wait_nr > avail || cq_needs_flush(ring))
+		if (wait_nr > avail || flush || !*cqe_ptr)
 			flags = IORING_ENTER_GETEVENTS;
-		ret = emu_sys_enter(ring->enter_ring_fd, submit_nr,
-				    wait_nr > avail ? wait_nr : 0, flags,
-				    sigmask, sizeof(unsigned long));
+		if (!flags && !submit_nr)
+			return 0;
+		ret = emu_sys_enter(ring->enter_ring_fd, submit_nr, wait_nr,
+				    flags, sigmask, sizeof(unsigned long));
 		if (ret < 0)
 			return ret;
 		submit_nr -= submit_nr < (unsigned int)ret ? submit_nr :
 			     (unsigned int)ret;
-		if (!flags && !submit_nr) {
-			__io_uring_peek_cqe(ring, cqe_ptr, &avail);
-			return *cqe_ptr ? 0 : -EAGAIN;
-		}
+		if (*cqe_ptr)
+			return 0;
+		looped = true;
 	}
 }
 

@@ -153,6 +153,24 @@ TEST_F(ring, wait_cqe_nr_and_batch)
 	EXPECT_EQ(0, io_uring_peek_batch_cqe(&self->ring, cqes, 8));
 }
 
+/* More than the CQ holds: it returns with what there is, as liburing. */
+TEST_F(ring, wait_cqe_nr_more_than_cq)
+{
+	struct io_uring_cqe *cqe;
+	int i, round;
+
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 8; i++)
+			io_uring_prep_nop(io_uring_get_sqe(&self->ring));
+		ASSERT_EQ(8, io_uring_submit(&self->ring));
+	}
+	ASSERT_EQ(16, io_uring_cq_ready(&self->ring));
+	ASSERT_EQ(0, io_uring_wait_cqe_nr(&self->ring, &cqe, 20));
+	EXPECT_NE(NULL, cqe);
+	io_uring_cq_advance(&self->ring, 16);
+	EXPECT_EQ(-EAGAIN, io_uring_peek_cqe(&self->ring, &cqe));
+}
+
 TEST_F(ring, write_read_fsync)
 {
 	char out[8192], in[8192], a[100], b[100];
