@@ -13,12 +13,18 @@
  *   ratio <kernel> <name> <value>
  * The run fails (exit 1) if the control ratio (emu_uring against itself) is
  * outside 0.95..1.05: then the numbers are noise.
+ *
+ * BENCH_SHIM=1 (the dynamic build, run with libemu_uring_preload.so
+ * preloaded and the kernel's io_uring off) measures the shim instead:
+ * the same rings driven by io_uring's system calls, which the shim traps
+ * and answers from /dev/emu_uring, against the module's ioctl directly.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -378,6 +384,62 @@ static void add(struct bcase *c, struct impl *im, const char *label)
 	c->labels[c->nimpls++] = label ? label : im->name;
 }
 
+static void on_usr1(int sig)
+{
+}
+
+/*
+ * The preload shim's cost: io_uring_enter(2) trapped by seccomp and
+ * answered in a SIGSYS handler, against the ENTER ioctl it turns into.
+ * Batch 1 gives the cost of one intercepted call.
+ */
+static int bench_shim(int tmpfs_fd, struct result *res)
+{
+	static const struct {
+		const char *name;
+		unsigned int batch, size;
+	} sc[] = {
+		{ "nop_b1", 1, 0 },
+		{ "nop_b32", 32, 0 },
+		{ "readv4k_b1_tmpfs", 1, 4096 },
+		{ "readv4k_b32_tmpfs", 32, 4096 },
+	};
+	unsigned int i;
+	double t0;
+	int n;
+
+	printf("# kernel %s, shim: %d rounds of %.0f ms slices\n", kernel,
+	       rounds, slice * 1000);
+	/* What one signal costs here, handler and return: the shim's floor. */
+	signal(SIGUSR1, on_usr1);
+	t0 = now();
+	for (n = 0; n < 2000; n++)
+		raise(SIGUSR1);
+	printf("# one signal delivered and returned (raise): %.2f us\n",
+	       (now() - t0) / n * 1e6);
+	for (i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
+		struct bcase c = CASE(sc[i].name, sc[i].batch, sc[i].size,
+				      sc[i].size ? tmpfs_fd : -1, 32);
+		double shim, ioctl;
+		char name[64];
+
+		add(&c, &emu, "emu_uring_ioctl");
+		add(&c, &uring, "io_uring_syscalls_via_shim");
+		memset(res, 0, sizeof(*res));
+		run_case(&c, res);
+		snprintf(name, sizeof(name), "shim_%s_vs_ioctl", c.name);
+		print_ratio(name, ratio(res, 1, 0, 1));
+		if (!res->ok[0] || !res->ok[1])
+			return 1;
+		shim = median(res->rate[1], rounds);
+		ioctl = median(res->rate[0], rounds);
+		/* One ENTER per batch: the extra time is per intercepted call. */
+		printf("# %s: shim costs %.2f us per intercepted call\n",
+		       c.name, (c.batch / shim - c.batch / ioctl) * 1e6);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct result *res = calloc(1, sizeof(*res));
@@ -417,6 +479,8 @@ int main(int argc, char **argv)
 		printf("# profile: %.0f ops/s\n", ops / (now() - t0));
 		return 0;
 	}
+	if (getenv("BENCH_SHIM"))
+		return bench_shim(tmpfs_fd, res);
 	printf("# kernel %s, %d rounds of %.0f ms slices per implementation\n",
 	       kernel, rounds, slice * 1000);
 

@@ -3,7 +3,9 @@
 # make bench: for each supported kernel, boot a guest (TCG, -cpu max,-erms),
 # load emu_uring and brd, and run bench/bench in one guest run against a
 # 64 MiB file on tmpfs and on a brd RAM disk. Prints the table and the
-# result/ratio lines; fails if a run's control ratio is off.
+# result/ratio lines; fails if a run's control ratio is off. Then, on the
+# newest kernel, with the host's filesystem shared into the guest and the
+# kernel's io_uring off, the preload shim's cost (BENCH_SHIM=1).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$EMU_TOP"
@@ -11,7 +13,10 @@ cd "$EMU_TOP"
 out=build/bench-results.txt
 : > "$out"
 status=0
-for v in $(emu_kernels); do
+# BENCH_ONLY=shim skips the per-kernel runs.
+kernels=$(emu_kernels)
+[ "${BENCH_ONLY:-}" != shim ] || kernels=
+for v in $kernels; do
 	payload=$(mktemp -d)
 	cp build/bench/bench "$payload/"
 	brd=$(find "/lib/modules/$v/kernel/drivers/block" -name 'brd.ko*' | head -n 1)
@@ -45,6 +50,27 @@ RUN
 		tee -a "$out"
 	grep -qx 'EMU-BENCH-STATUS 0' "$log" || { echo "bench failed on $v (log: $log)"; status=1; }
 done
+
+v=$(emu_kernels | tail -n 1)
+payload=$(mktemp -d)
+cat > "$payload/run.sh" <<RUN
+echo "EMU-BENCH-BEGIN"
+echo 2 > /proc/sys/kernel/io_uring_disabled
+dd if=/dev/urandom of=/host/tmp/bench.dat bs=1M count=64 2>/dev/null
+chroot /host /usr/bin/env BENCH_SHIM=1 BENCH_ROUNDS=${BENCH_ROUNDS:-40} \
+	LD_PRELOAD=/mnt/build/lib/libemu_uring_preload.so \
+	/mnt/build/bench/bench-dyn /tmp/bench.dat
+echo "EMU-BENCH-STATUS \$?"
+echo "EMU-BENCH-END"
+RUN
+log=build/bench-shim-$v.log
+echo "=== bench: preload shim on $v (QEMU TCG, -cpu max,-erms)"
+VM_HOSTFS=$EMU_TOP QEMU_CPU=max,-erms scripts/vm.sh "/boot/vmlinuz-$v" \
+	"build/$v/emu_uring.ko" "$payload" "$log" 1800
+rm -rf "$payload"
+sed -n '/^EMU-BENCH-BEGIN/,/^EMU-BENCH-END/p' "$log" | grep -v '^EMU-BENCH-' |
+	tee -a "$out"
+grep -qx 'EMU-BENCH-STATUS 0' "$log" || { echo "shim bench failed (log: $log)"; status=1; }
 
 echo
 echo "=== summary ($(date -u +%F), QEMU TCG)"
