@@ -4,8 +4,9 @@
  * the /dev/emu_uring ioctls, with the kernel's answers: -errno results,
  * -EFAULT for a bad params pointer (never a crash: user memory is copied
  * with process_vm_readv/writev, which fail cleanly), -ENOSYS when the
- * device is missing (what a kernel without io_uring says), -EOPNOTSUPP
- * for a file descriptor that is not a ring.
+ * device is missing (what a kernel without io_uring says), -EPERM when
+ * this user may not open it (what kernel.io_uring_disabled says),
+ * -EOPNOTSUPP for a file descriptor that is not a ring.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -77,9 +78,17 @@ long emu_sys_setup(unsigned int entries, struct io_uring_params *p)
 	}
 	fd = open(emu_device, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		/* No module, no device: a kernel without io_uring. */
-		ret = errno == ENOENT || errno == ENXIO || errno == ENODEV ?
-		      -ENOSYS : -errno;
+		/*
+		 * No module, no device: a kernel without io_uring. A device
+		 * this user may not open: io_uring refused to this user, as
+		 * kernel.io_uring_disabled does it.
+		 */
+		if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
+			ret = -ENOSYS;
+		else if (errno == EACCES)
+			ret = -EPERM;
+		else
+			ret = -errno;
 		goto out;
 	}
 	if (ioctl(fd, EMU_URING_IOC_SETUP, &s) < 0) {

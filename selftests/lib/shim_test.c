@@ -393,6 +393,24 @@ TEST(device_missing_is_enosys)
 	EXPECT_EQ(ENOSYS, run_self("--child-setup-errno", "/nonexistent/emu"));
 }
 
+TEST(device_not_permitted_is_eperm)
+{
+	char dev[] = "/tmp/shim_test.dev.XXXXXX";
+	int fd;
+
+	SHIM_OR_SKIP();
+	if (geteuid())
+		SKIP(return, "needs root to drop to an unprivileged user");
+	/* A node only root may open, tried as nobody: EACCES. */
+	fd = mkstemp(dev);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, chmod(dev, 0600));
+	/* What io_uring_disabled gives a user it refuses. */
+	EXPECT_EQ(EPERM, run_self("--child-setup-errno-nobody", dev));
+	unlink(dev);
+}
+
 static int child_main(const char *what)
 {
 	struct io_uring_params p = {};
@@ -401,7 +419,10 @@ static int child_main(const char *what)
 	int fd;
 	ssize_t n;
 
-	if (!strcmp(what, "--child-setup-errno"))
+	if (!strcmp(what, "--child-setup-errno-nobody") &&
+	    (setgid(65534) || setuid(65534)))
+		return 101;
+	if (!strncmp(what, "--child-setup-errno", 19))
 		return syscall(__NR_io_uring_setup, 4, &p) < 0 ? errno : 0;
 	if (uring_open(&u, 4) || uring_nops(&u, 4, true))
 		return 1;
