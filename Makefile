@@ -70,7 +70,7 @@ debug-kernel: deps
 check-debug: deps selftests debug-kernel
 	selftests/vmtest.sh --debug
 
-demo: deps build-all examples
+demo: deps build-all examples lib
 	scripts/demo.sh
 
 bench: deps build-all lib
