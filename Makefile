@@ -12,7 +12,7 @@
 # make install      install the library, its headers and emu_uring.pc
 #                   (PREFIX=/usr/local, DESTDIR)
 # make check-user   the library and shim tests, and fio and liburing programs
-#                   run unmodified through the shim, in a 6.12 VM
+#                   run unmodified through the shim, in a VM of each kernel
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build

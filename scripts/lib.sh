@@ -31,3 +31,29 @@ emu_image_kver() {
 	[ "${image#vmlinuz-}" != "$image" ] || emu_die "not a /boot/vmlinuz-* image: $1"
 	echo "${image#vmlinuz-}"
 }
+
+# The modules NAME... of kernel KVER need, with their dependencies, as paths
+# relative to /lib/modules/KVER, dependencies first (the order to insmod).
+# Built-in modules are not in modules.dep and are left out.
+emu_module_closure() {
+	local kver=$1 dep=/lib/modules/$1/modules.dep name path
+	local -A seen=()
+	local -a order=()
+	shift
+	visit() {
+		local p=$1 line d
+		[ -z "${seen[$p]:-}" ] || return 0
+		seen[$p]=1
+		line=$(grep -m1 "^$p:" "$dep" || true)
+		# modules.dep lists a module's dependencies last-to-load-first.
+		for d in $(echo "${line#*:}" | tr ' ' '\n' | tac); do
+			visit "$d"
+		done
+		order+=("$p")
+	}
+	for name in "$@"; do
+		path=$(grep -m1 -oE "^[^:]*/$name\.ko(\.xz)?:" "$dep" || true)
+		[ -z "$path" ] || visit "${path%:}"
+	done
+	[ ${#order[@]} -eq 0 ] || printf '%s\n' "${order[@]}"
+}

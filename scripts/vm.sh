@@ -36,17 +36,18 @@ cp "$ko" "$stage/emu_uring.ko"
 cp -r "$payload/." "$stage/payload/"
 mknod "$stage/dev/console" c 5 1
 if [ -n "${VM_HOSTFS:-}" ]; then
-	# The kernel's own 9p modules, in load order, decompressed (busybox
-	# insmod reads plain .ko files).
+	# The kernel's own virtio-pci and 9p modules with their dependencies,
+	# in load order, decompressed (busybox insmod reads plain .ko files).
 	kver=$(emu_image_kver "$kernel")
 	mkdir -p "$stage/modules"
-	for m in fs/netfs/netfs net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
-		src=/lib/modules/$kver/kernel/$m.ko
-		if [ -f "$src.xz" ]; then
-			xz -dc "$src.xz" > "$stage/modules/${m##*/}.ko"
-		elif [ -f "$src" ]; then
-			cp "$src" "$stage/modules/${m##*/}.ko"
-		fi
+	for m in $(emu_module_closure "$kver" virtio_pci 9pnet_virtio 9p); do
+		name=${m##*/}
+		name=${name%.xz}
+		case "$m" in
+		*.xz) xz -dc "/lib/modules/$kver/$m" > "$stage/modules/$name" ;;
+		*) cp "/lib/modules/$kver/$m" "$stage/modules/$name" ;;
+		esac
+		echo "$name" >> "$stage/modules/order"
 	done
 	[ -d "$VM_HOSTFS" ] || emu_die "VM_HOSTFS: no directory $VM_HOSTFS"
 	echo "$(cd "$VM_HOSTFS" && pwd)" > "$stage/hostfs-dir"
@@ -63,8 +64,8 @@ echo
 echo "EMU-KERNEL $(uname -r)"
 if insmod /emu_uring.ko; then echo "EMU-LOAD ok"; else echo "EMU-LOAD fail"; fi
 if [ -d /modules ]; then
-	for m in netfs 9pnet 9pnet_virtio 9p; do
-		[ -f /modules/$m.ko ] && insmod /modules/$m.ko
+	for m in $(cat /modules/order 2>/dev/null); do
+		insmod /modules/$m
 	done
 	mkdir -p /host
 	if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose \
