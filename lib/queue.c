@@ -34,18 +34,13 @@ static unsigned int flush_sq(struct io_uring *ring)
 	return sq->sqe_tail - io_uring_smp_load_acquire(sq->khead);
 }
 
-/* Completions held back in the module's backlog want an ENTER to move. */
-static bool cq_needs_flush(struct io_uring *ring)
-{
-	return IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_CQ_OVERFLOW;
-}
-
 static int submit(struct io_uring *ring, unsigned int wait_nr, bool getevents)
 {
 	unsigned int submitted = flush_sq(ring);
 	unsigned int flags = 0;
 
-	if (wait_nr || getevents || cq_needs_flush(ring))
+	/* Completions in the module's backlog want an ENTER to move. */
+	if (wait_nr || getevents || io_uring_cq_has_overflow(ring))
 		flags |= IORING_ENTER_GETEVENTS;
 	return emu_sys_enter(ring->enter_ring_fd, submitted, wait_nr, flags,
 			     NULL, 0);
@@ -86,7 +81,7 @@ int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 
 	for (;;) {
 		unsigned int avail, flags = 0;
-		bool flush = cq_needs_flush(ring);
+		bool flush = io_uring_cq_has_overflow(ring);
 		int ret;
 
 		__io_uring_peek_cqe(ring, cqe_ptr, &avail);
@@ -114,7 +109,7 @@ unsigned int io_uring_peek_batch_cqe(struct io_uring *ring,
 {
 	unsigned int ready = io_uring_cq_ready(ring), head, i;
 
-	if (!ready && cq_needs_flush(ring)) {
+	if (!ready && io_uring_cq_has_overflow(ring)) {
 		io_uring_get_events(ring);
 		ready = io_uring_cq_ready(ring);
 	}

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,7 @@ long emu_sys_enter(unsigned int fd, unsigned int to_submit,
 		.min_complete = min_complete,
 		.flags = flags,
 	};
+	bool masked = sig && !(flags & IORING_ENTER_EXT_ARG);
 	unsigned long mask, old;
 	int saved = errno;
 	long ret;
@@ -126,7 +128,7 @@ long emu_sys_enter(unsigned int fd, unsigned int to_submit,
 	 * is applied around the ENTER ioctl (not atomically with it, which
 	 * only a kernel can do) and never blocks SIGSYS, the shim's signal.
 	 */
-	if (sig && !(flags & IORING_ENTER_EXT_ARG)) {
+	if (masked) {
 		if (sigsz != sizeof(mask)) {
 			ret = -EINVAL;
 			goto out;
@@ -141,7 +143,7 @@ long emu_sys_enter(unsigned int fd, unsigned int to_submit,
 	}
 	ret = ioctl(fd, EMU_URING_IOC_ENTER, &e);
 	ret = ret < 0 ? emu_fail(errno) : ret;
-	if (sig && !(flags & IORING_ENTER_EXT_ARG))
+	if (masked)
 		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL,
 			sizeof(old));
 out:

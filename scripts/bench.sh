@@ -13,6 +13,12 @@ cd "$EMU_TOP"
 out=build/bench-results.txt
 : > "$out"
 status=0
+
+report() {	# report LOG WHAT: the guest's figures, and whether it finished
+	sed -n '/^EMU-BENCH-BEGIN/,/^EMU-BENCH-END/p' "$1" | grep -v '^EMU-BENCH-' |
+		tee -a "$out"
+	grep -qx 'EMU-BENCH-STATUS 0' "$1" || { echo "bench failed: $2 (log: $1)"; status=1; }
+}
 # BENCH_ONLY=shim skips the per-kernel runs.
 kernels=$(emu_kernels)
 [ "${BENCH_ONLY:-}" != shim ] || kernels=
@@ -46,9 +52,7 @@ RUN
 	QEMU_CPU=max,-erms scripts/vm.sh "/boot/vmlinuz-$v" \
 		"build/$v/emu_uring.ko" "$payload" "$log" 1800
 	rm -rf "$payload"
-	sed -n '/^EMU-BENCH-BEGIN/,/^EMU-BENCH-END/p' "$log" | grep -v '^EMU-BENCH-' |
-		tee -a "$out"
-	grep -qx 'EMU-BENCH-STATUS 0' "$log" || { echo "bench failed on $v (log: $log)"; status=1; }
+	report "$log" "$v"
 done
 
 v=$(emu_kernels | tail -n 1)
@@ -68,9 +72,7 @@ echo "=== bench: preload shim on $v (QEMU TCG, -cpu max,-erms)"
 VM_HOSTFS=$EMU_TOP QEMU_CPU=max,-erms scripts/vm.sh "/boot/vmlinuz-$v" \
 	"build/$v/emu_uring.ko" "$payload" "$log" 1800
 rm -rf "$payload"
-sed -n '/^EMU-BENCH-BEGIN/,/^EMU-BENCH-END/p' "$log" | grep -v '^EMU-BENCH-' |
-	tee -a "$out"
-grep -qx 'EMU-BENCH-STATUS 0' "$log" || { echo "shim bench failed (log: $log)"; status=1; }
+report "$log" "preload shim on $v"
 
 echo
 echo "=== summary ($(date -u +%F), QEMU TCG)"
