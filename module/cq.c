@@ -1,28 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The completion side: posting CQEs into the ring, the backlog that keeps
+ * The completion side: CQEs into the ring, the backlog that keeps
  * completions when the CQ is full (IORING_FEAT_NODROP), publishing, and
- * waiting for completions.
+ * waiting for completions. Posting happens under ctx->completion_lock, from
+ * any context; waiters are woken after it is dropped.
  */
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/minmax.h>
+#include <linux/poll.h>
 #include <linux/sched/signal.h>
-#include <linux/slab.h>
 #include <linux/wait.h>
 
 #include "cq.h"
 #include "emu_uring.h"
-
-/**
- * struct emu_ocqe - a completion waiting in the backlog
- * @list: in emu_ring_ctx.backlog
- * @cqe: the completion
- */
-struct emu_ocqe {
-	struct list_head list;
-	struct io_uring_cqe cqe;
-};
+#include "opdef.h"
 
 static void emu_sq_flags_update(struct emu_ring_ctx *ctx, u32 set, u32 clear)
 {
@@ -31,50 +23,45 @@ static void emu_sq_flags_update(struct emu_ring_ctx *ctx, u32 set, u32 clear)
 }
 
 /**
- * emu_cq_backlog_add() - keep a completion that finds no room in the CQ
- * @ctx: the ring, with @ctx->uring_lock held
- * @user_data: the request's user_data
- * @res: the request's result
+ * emu_cq_post_req() - post a completed request's CQE
+ * @ctx: the ring, with @ctx->completion_lock held
+ * @req: the request, on a list of completed requests
  *
- * The slow path of emu_cqe_post(). Without memory the completion is lost:
- * counted in the overflow counter and reported by the next wait as -EBADR.
+ * The CQE goes into the CQ or, behind the completions already waiting, into
+ * the backlog: the request itself is moved there and holds the CQE until
+ * emu_cq_flush_backlog() finds room, so nothing is allocated here and
+ * nothing is lost. It is visible to userspace after emu_cq_commit().
  */
-void emu_cq_backlog_add(struct emu_ring_ctx *ctx, u64 user_data, s32 res)
+void emu_cq_post_req(struct emu_ring_ctx *ctx, struct emu_req *req)
 {
-	struct emu_ocqe *ocqe;
-
-	ocqe = kmalloc(sizeof(*ocqe),
-		       GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
-	if (!ocqe) {
-		ctx->cq_overflow++;
-		WRITE_ONCE(ctx->rings->cq_overflow, ctx->cq_overflow);
-		WRITE_ONCE(ctx->cq_dropped, true);
+	lockdep_assert_held(&ctx->completion_lock);
+	if (likely(list_empty(&ctx->backlog) && emu_cq_has_room(ctx))) {
+		emu_cq_fill(ctx, req->user_data, req->res, req->cflags);
 		return;
 	}
-	ocqe->cqe.user_data = user_data;
-	ocqe->cqe.res = res;
-	ocqe->cqe.flags = 0;
 	if (list_empty(&ctx->backlog))
 		emu_sq_flags_update(ctx, IORING_SQ_CQ_OVERFLOW, 0);
-	list_add_tail(&ocqe->list, &ctx->backlog);
+	list_move_tail(&req->list, &ctx->backlog);
 	WRITE_ONCE(ctx->backlog_len, ctx->backlog_len + 1);
 }
 
 /**
  * emu_cq_flush_backlog() - move waiting completions into free CQ slots
- * @ctx: the ring, with @ctx->uring_lock held
+ * @ctx: the ring, with @ctx->completion_lock held
+ *
+ * At most one CQ's worth of entries moves per call.
  */
 void emu_cq_flush_backlog(struct emu_ring_ctx *ctx)
 {
-	struct emu_ocqe *ocqe, *next;
+	struct emu_req *req, *next;
 
-	list_for_each_entry_safe(ocqe, next, &ctx->backlog, list) {
+	lockdep_assert_held(&ctx->completion_lock);
+	list_for_each_entry_safe(req, next, &ctx->backlog, list) {
 		if (!emu_cq_has_room(ctx))
 			return;
-		emu_cq_fill(ctx, ocqe->cqe.user_data, ocqe->cqe.res,
-			    ocqe->cqe.flags);
-		list_del(&ocqe->list);
-		kfree(ocqe);
+		emu_cq_fill(ctx, req->user_data, req->res, req->cflags);
+		list_del(&req->list);
+		llist_add(&req->llnode, &ctx->req_free);
 		WRITE_ONCE(ctx->backlog_len, ctx->backlog_len - 1);
 	}
 	emu_sq_flags_update(ctx, 0, IORING_SQ_CQ_OVERFLOW);
@@ -82,58 +69,81 @@ void emu_cq_flush_backlog(struct emu_ring_ctx *ctx)
 
 /**
  * emu_cq_free_backlog() - drop the backlog of a ring being freed
- * @ctx: the ring
+ * @ctx: the ring, which nothing else uses any more
  */
 void emu_cq_free_backlog(struct emu_ring_ctx *ctx)
 {
-	struct emu_ocqe *ocqe, *next;
+	struct emu_req *req, *next;
+	unsigned int n = 0;
 
-	list_for_each_entry_safe(ocqe, next, &ctx->backlog, list)
-		kfree(ocqe);
-	INIT_LIST_HEAD(&ctx->backlog);
+	list_for_each_entry_safe(req, next, &ctx->backlog, list) {
+		list_del(&req->list);
+		llist_add(&req->llnode, &ctx->req_free);
+		if (!(++n & 1023))
+			cond_resched();
+	}
 	ctx->backlog_len = 0;
 }
 
 /**
- * emu_cq_commit() - publish the CQEs posted so far and wake the waiters
- * @ctx: the ring, with @ctx->uring_lock held
+ * emu_cq_commit() - publish the CQEs posted so far
+ * @ctx: the ring, with @ctx->completion_lock held
  *
  * The tail is stored even when unchanged: that repairs a tail userspace
- * scribbled over.
+ * scribbled over. emu_cq_wake() then wakes the waiters.
  */
 void emu_cq_commit(struct emu_ring_ctx *ctx)
 {
-	bool posted = ctx->cq_tail != ctx->cq_tail_published;
-
+	lockdep_assert_held(&ctx->completion_lock);
 	/* The CQEs must be visible before the tail that covers them. */
 	smp_store_release(&ctx->rings->cq.tail, ctx->cq_tail);
-	if (!posted)
-		return;
 	WRITE_ONCE(ctx->cq_tail_published, ctx->cq_tail);
-	if (wq_has_sleeper(&ctx->cq_wait))
-		wake_up_all(&ctx->cq_wait);
 }
 
-static u32 emu_cq_ready(struct emu_ring_ctx *ctx)
+/**
+ * emu_cq_wake() - wake ENTER, poll(2) and epoll waiters for CQEs
+ * @ctx: the ring, without @ctx->completion_lock held
+ */
+void emu_cq_wake(struct emu_ring_ctx *ctx)
+{
+	/* Each pairs with the barrier in the waiter's prepare_to_wait(). */
+	if (wq_has_sleeper(&ctx->cq_wait))
+		wake_up_all(&ctx->cq_wait);
+	if (wq_has_sleeper(&ctx->poll_wq))
+		wake_up_interruptible_poll(&ctx->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/**
+ * emu_cq_ready() - CQEs published and not yet consumed
+ * @ctx: the ring
+ *
+ * Return: the count, as userspace would compute it.
+ */
+u32 emu_cq_ready(struct emu_ring_ctx *ctx)
 {
 	return READ_ONCE(ctx->cq_tail_published) -
 	       READ_ONCE(ctx->rings->cq.head);
 }
 
-/* Flush the backlog; *stuck says whether some of it still finds no room. */
-static int emu_cq_wait_flush(struct emu_ring_ctx *ctx, bool *stuck)
+/**
+ * emu_cq_flush_backlog_locked() - flush the backlog into the room made
+ * @ctx: the ring, without @ctx->completion_lock held
+ *
+ * Return: whether some of the backlog still finds no room.
+ */
+bool emu_cq_flush_backlog_locked(struct emu_ring_ctx *ctx)
 {
-	if (!READ_ONCE(ctx->backlog_len)) {
-		*stuck = false;
-		return 0;
-	}
-	if (mutex_lock_interruptible(&ctx->uring_lock))
-		return -EINTR;
+	bool stuck;
+
+	if (!READ_ONCE(ctx->backlog_len))
+		return false;
+	spin_lock_irq(&ctx->completion_lock);
 	emu_cq_flush_backlog(ctx);
 	emu_cq_commit(ctx);
-	*stuck = ctx->backlog_len;
-	mutex_unlock(&ctx->uring_lock);
-	return 0;
+	stuck = ctx->backlog_len;
+	spin_unlock_irq(&ctx->completion_lock);
+	emu_cq_wake(ctx);
+	return stuck;
 }
 
 /**
@@ -142,35 +152,47 @@ static int emu_cq_wait_flush(struct emu_ring_ctx *ctx, bool *stuck)
  * @min_complete: CQEs to wait for; clamped to the CQ size
  *
  * Like io_uring's wait: the backlog is flushed first; if it still finds no
- * room, only the application can make some, so the wait ends.
+ * room, only the application can make some, so the wait ends. While it
+ * waits, the task runs the ring's task work that belongs to its address
+ * space (parked requests woken, links and drained requests to issue).
  *
  * Return: 0; -EBADR if a completion was lost (the caller clears
  * @ctx->cq_dropped once it reported it); -EINTR on a signal.
  */
 int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete)
 {
-	bool stuck;
-	int ret;
+	DEFINE_WAIT(wait);
+	int ret = 0;
 
 	min_complete = min(min_complete, ctx->cq_entries);
-	ret = emu_cq_wait_flush(ctx, &stuck);
-	if (ret || emu_cq_ready(ctx) >= min_complete)
-		return ret;
-
+	atomic_inc(&ctx->tw_waiters);
+	/* Pairs with llist_add() in emu_tw_add(). */
+	smp_mb__after_atomic();
 	for (;;) {
-		if (stuck)
-			return 0;
-		if (READ_ONCE(ctx->cq_dropped))
-			return -EBADR;
+		emu_tw_run(ctx);
+		if (emu_cq_flush_backlog_locked(ctx))
+			break;
 		if (emu_cq_ready(ctx) >= min_complete)
-			return 0;
-		if (wait_event_interruptible(ctx->cq_wait,
-					     emu_cq_ready(ctx) >= min_complete ||
-					     READ_ONCE(ctx->backlog_len) ||
-					     READ_ONCE(ctx->cq_dropped)))
-			return -EINTR;
-		ret = emu_cq_wait_flush(ctx, &stuck);
-		if (ret)
-			return ret;
+			break;
+		if (READ_ONCE(ctx->cq_dropped)) {
+			ret = -EBADR;
+			break;
+		}
+		prepare_to_wait(&ctx->cq_wait, &wait, TASK_INTERRUPTIBLE);
+		if (emu_cq_ready(ctx) >= min_complete ||
+		    !llist_empty(&ctx->tw_list) ||
+		    READ_ONCE(ctx->backlog_len) || READ_ONCE(ctx->cq_dropped)) {
+			finish_wait(&ctx->cq_wait, &wait);
+			continue;
+		}
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		schedule();
+		finish_wait(&ctx->cq_wait, &wait);
 	}
+	finish_wait(&ctx->cq_wait, &wait);
+	emu_tw_waiter_exit(ctx);
+	return ret;
 }

@@ -6,6 +6,10 @@
 #define _EMU_URING_INTERNAL_H
 
 #include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -67,9 +71,14 @@ struct emu_req;
 
 /**
  * struct emu_ring_ctx - one ring, the private data of one open file
+ *
+ * The submission side (SQ, request cache, chain and drain bookkeeping) is
+ * serialized by @uring_lock; the completion side (CQ tail, backlog, deferred
+ * and parked requests) by @completion_lock, taken from any context.
+ *
  * @uring_lock: serializes SETUP and ENTER's submission
- * @cq_wait: ENTER waiters for CQEs (IORING_ENTER_GETEVENTS)
  * @ready: set, with release semantics, once SETUP has completed
+ * @dying: the file is released: nothing new may park
  * @flags: IORING_SETUP_* flags the ring was set up with
  * @rings_region: SQ and CQ ring memory (IORING_OFF_SQ_RING/CQ_RING)
  * @sqes_region: SQE array memory (IORING_OFF_SQES)
@@ -77,24 +86,46 @@ struct emu_req;
  * @cqes: kernel view of the CQE array
  * @sq_array: kernel view of the SQ index array
  * @sqes: kernel view of the SQE array
- * @reqs: room for the requests of one link chain (at most @sq_entries)
+ * @submitter: with IORING_SETUP_SINGLE_ISSUER, the only task that may submit
  * @sq_entries: SQ size, a power of two
  * @cq_entries: CQ size, a power of two
  * @sq_head: next SQ entry to consume (the kernel's, not the ring's copy)
+ * @sq_dropped: invalid SQ indexes met so far
+ * @req_cache: free requests, for the submission side
+ * @req_free: requests freed outside the submission side
+ * @compl: requests completed inside ENTER, posted together
+ * @nr_compl: requests in @compl
+ * @submit_task: the task inside the submission loop, or NULL
+ * @nr_submitted: requests submitted so far (for IOSQE_IO_DRAIN)
+ * @drain_active: a drained request may be waiting: check @defer_list
+ * @drain_next: a drained link member drains the request after its chain
+ * @drain_disabled: an SQE asked to skip its CQE: IOSQE_IO_DRAIN is refused
+ * @completion_lock: the completion side
  * @cq_tail: next CQE slot to fill, not yet published
  * @cq_tail_published: the CQ tail last published to the ring
- * @sq_dropped: invalid SQ indexes met so far
  * @cq_overflow: completions lost: the CQ was full and the backlog could
  *	not grow
  * @sq_flags: IORING_SQ_* flags published in the SQ ring
- * @backlog: completions waiting for room in the CQ, oldest first
+ * @backlog: completed requests waiting for room in the CQ, oldest first
  * @backlog_len: entries in @backlog
  * @cq_dropped: a completion was lost since the last -EBADR from ENTER
+ * @nr_completed: requests completed so far (for IOSQE_IO_DRAIN)
+ * @defer_list: requests held back by IOSQE_IO_DRAIN, in submission order
+ * @parked: requests waiting on a file's wait queue, for cancellation
+ * @cq_wait: ENTER waiters for CQEs (IORING_ENTER_GETEVENTS)
+ * @poll_wq: poll(2) and epoll waiters on the ring file
+ * @tw_list: requests for the task-work executor (req.c)
+ * @tw_foreign: task work a waiter of another address space left to the
+ *	worker
+ * @tw_waiters: ENTER waiters that run @tw_list themselves
+ * @tw_work: runs @tw_list in a kernel worker when no waiter does
+ * @refs: one for the file, one for each request that outlives ENTER
+ * @exit_work: frees the ring once @refs is gone
  */
 struct emu_ring_ctx {
 	struct mutex uring_lock;	/* serializes SETUP and submission */
-	wait_queue_head_t cq_wait;
 	bool ready;
+	bool dying;
 	u32 flags;
 
 	struct emu_region rings_region;
@@ -103,27 +134,53 @@ struct emu_ring_ctx {
 	struct io_uring_cqe *cqes;
 	u32 *sq_array;
 	struct io_uring_sqe *sqes;
-	struct emu_req *reqs;
-	/* IORING_SETUP_SINGLE_ISSUER: the only task that may submit */
 	struct task_struct *submitter;
 
 	u32 sq_entries;
 	u32 cq_entries;
 	u32 sq_head;
+	u32 sq_dropped;
+	struct list_head req_cache;
+	struct llist_head req_free;
+	struct list_head compl;
+	unsigned int nr_compl;
+	struct task_struct *submit_task;
+	u64 nr_submitted;
+	bool drain_active;
+	bool drain_next;
+	bool drain_disabled;
+
+	spinlock_t completion_lock;	/* the completion side */
 	u32 cq_tail;
 	u32 cq_tail_published;
-	u32 sq_dropped;
 	u32 cq_overflow;
 	u32 sq_flags;
-
 	struct list_head backlog;
 	u32 backlog_len;
 	bool cq_dropped;
+	u64 nr_completed;
+	struct list_head defer_list;
+	struct list_head parked;
+
+	wait_queue_head_t cq_wait;
+	wait_queue_head_t poll_wq;
+
+	struct llist_head tw_list;
+	struct llist_head tw_foreign;
+	atomic_t tw_waiters;
+	struct work_struct tw_work;
+
+	refcount_t refs;
+	struct work_struct exit_work;
 };
+
+/* main.c */
+extern struct workqueue_struct *emu_wq;
 
 /* ring.c */
 struct emu_ring_ctx *emu_ring_ctx_alloc(void);
-void emu_ring_ctx_free(struct emu_ring_ctx *ctx);
+void emu_ring_ctx_release(struct emu_ring_ctx *ctx);
+void emu_ring_put(struct emu_ring_ctx *ctx, unsigned int nr);
 int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
 		    struct io_uring_params *p);
 void emu_ring_destroy(struct emu_ring_ctx *ctx);
@@ -133,12 +190,40 @@ int emu_ring_mmap(struct emu_ring_ctx *ctx, struct vm_area_struct *vma);
 long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	       u32 flags);
 
+/* req.c */
+int emu_req_cache_init(void);
+void emu_req_cache_exit(void);
+void emu_req_cache_free(struct emu_ring_ctx *ctx);
+struct emu_req *emu_req_alloc(struct emu_ring_ctx *ctx);
+void emu_req_free(struct emu_req *req);
+void emu_req_queue(struct emu_req *req);
+struct emu_req *emu_req_done(struct emu_req *req, s32 res);
+void emu_req_complete(struct emu_req *req, s32 res);
+int emu_req_make_async(struct emu_req *req);
+void emu_req_fail_chain(struct emu_req *req, s32 res);
+void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req));
+bool emu_tw_run(struct emu_ring_ctx *ctx);
+void emu_tw_waiter_exit(struct emu_ring_ctx *ctx);
+void emu_tw_work(struct work_struct *work);
+void emu_compl_flush(struct emu_ring_ctx *ctx);
+
+/* poll.c */
+struct emu_req *emu_poll_park(struct emu_req *req);
+void emu_poll_mark_canceled(struct emu_req *req);
+void emu_poll_cancel(struct emu_req *req);
+
+/* cancel.c */
+void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid);
+
 /* cq.c */
-void emu_cq_backlog_add(struct emu_ring_ctx *ctx, u64 user_data, s32 res);
+void emu_cq_post_req(struct emu_ring_ctx *ctx, struct emu_req *req);
 void emu_cq_flush_backlog(struct emu_ring_ctx *ctx);
+bool emu_cq_flush_backlog_locked(struct emu_ring_ctx *ctx);
 void emu_cq_commit(struct emu_ring_ctx *ctx);
+void emu_cq_wake(struct emu_ring_ctx *ctx);
 int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete);
 void emu_cq_free_backlog(struct emu_ring_ctx *ctx);
+u32 emu_cq_ready(struct emu_ring_ctx *ctx);
 
 /* fdinfo.c */
 void emu_show_fdinfo(struct seq_file *m, struct file *file);

@@ -11,12 +11,18 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "emu_uring.h"
 #include "opdef.h"
+
+/* Task work, ring teardown: the module's own, so exit waits for them. */
+struct workqueue_struct *emu_wq;
 
 static int emu_uring_open(struct inode *inode, struct file *file)
 {
@@ -31,8 +37,47 @@ static int emu_uring_open(struct inode *inode, struct file *file)
 /* Called when the last reference goes: no fd and no mapping is left. */
 static int emu_uring_release(struct inode *inode, struct file *file)
 {
-	emu_ring_ctx_free(file->private_data);
+	emu_ring_ctx_release(file->private_data);
 	return 0;
+}
+
+/*
+ * Every close of an fd of the ring, including those of a process that
+ * exits (exit_files() closes them all). A request of the exiting process
+ * must not keep the ring alive after it, through a file it holds that
+ * refers back to the ring: cancel them, as io_uring does at task exit.
+ */
+static int emu_uring_flush(struct file *file, fl_owner_t id)
+{
+	struct emu_ring_ctx *ctx = file->private_data;
+
+	/* Pairs with the release in SETUP. */
+	if ((current->flags & PF_EXITING) && smp_load_acquire(&ctx->ready))
+		emu_cancel_all(ctx, task_tgid(current));
+	return 0;
+}
+
+/*
+ * poll(2) and epoll on the ring: EPOLLIN while CQEs are ready (or wait in
+ * the backlog), EPOLLOUT while the SQ has room, as io_uring reports them.
+ */
+static __poll_t emu_uring_poll(struct file *file, poll_table *wait)
+{
+	struct emu_ring_ctx *ctx = file->private_data;
+	__poll_t mask = 0;
+
+	/* Pairs with the release in SETUP. */
+	if (!smp_load_acquire(&ctx->ready))
+		return 0;
+	poll_wait(file, &ctx->poll_wq, wait);
+	/* Pairs with the barrier in emu_cq_wake()'s wq_has_sleeper(). */
+	smp_mb();
+	if (READ_ONCE(ctx->rings->sq.tail) - READ_ONCE(ctx->sq_head) !=
+	    ctx->sq_entries)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (emu_cq_ready(ctx) || READ_ONCE(ctx->backlog_len))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	return mask;
 }
 
 static long emu_ioctl_setup(struct emu_ring_ctx *ctx,
@@ -144,6 +189,8 @@ static const struct file_operations emu_uring_fops = {
 	.owner		= THIS_MODULE,
 	.open		= emu_uring_open,
 	.release	= emu_uring_release,
+	.flush		= emu_uring_flush,
+	.poll		= emu_uring_poll,
 	.unlocked_ioctl	= emu_uring_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= emu_uring_mmap,
@@ -163,12 +210,35 @@ static int __init emu_uring_init(void)
 
 	if (ret)
 		return ret;
-	return misc_register(&emu_uring_misc);
+	ret = emu_req_cache_init();
+	if (ret)
+		return ret;
+	emu_wq = alloc_workqueue("emu_uring", WQ_UNBOUND, 0);
+	if (!emu_wq) {
+		ret = -ENOMEM;
+		goto out_cache;
+	}
+	ret = misc_register(&emu_uring_misc);
+	if (ret)
+		goto out_wq;
+	return 0;
+out_wq:
+	destroy_workqueue(emu_wq);
+out_cache:
+	emu_req_cache_exit();
+	return ret;
 }
 
+/*
+ * No ring exists (each holds a module reference until it is freed), but the
+ * work that freed the last one may still be returning: destroying the
+ * workqueue waits for it.
+ */
 static void __exit emu_uring_exit(void)
 {
 	misc_deregister(&emu_uring_misc);
+	destroy_workqueue(emu_wq);
+	emu_req_cache_exit();
 }
 
 module_init(emu_uring_init);

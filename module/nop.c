@@ -30,10 +30,11 @@ int emu_nop_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 /**
  * emu_nop_issue() - complete a NOP
  * @req: the request
+ * @issue_flags: EMU_ISSUE_* flags
  *
  * Return: 0.
  */
-int emu_nop_issue(struct emu_req *req)
+int emu_nop_issue(struct emu_req *req, unsigned int issue_flags)
 {
 	return 0;
 }

@@ -25,26 +25,39 @@ static const struct emu_op_def emu_op_defs[] = {
 		.name	= "READV",
 		.prep	= emu_readv_prep,
 		.issue	= emu_rw_issue,
+		.prep_async = emu_rw_prep_async,
+		.cleanup = emu_rw_cleanup,
+		.needs_file = 1,
+		.pollin	= 1,
 	},
 	[IORING_OP_WRITEV] = {
 		.name	= "WRITEV",
 		.prep	= emu_writev_prep,
 		.issue	= emu_rw_issue,
+		.prep_async = emu_rw_prep_async,
+		.cleanup = emu_rw_cleanup,
+		.needs_file = 1,
+		.pollout = 1,
 	},
 	[IORING_OP_FSYNC] = {
 		.name	= "FSYNC",
 		.prep	= emu_fsync_prep,
 		.issue	= emu_fsync_issue,
+		.needs_file = 1,
 	},
 	[IORING_OP_READ] = {
 		.name	= "READ",
 		.prep	= emu_read_prep,
 		.issue	= emu_rw_issue,
+		.needs_file = 1,
+		.pollin	= 1,
 	},
 	[IORING_OP_WRITE] = {
 		.name	= "WRITE",
 		.prep	= emu_write_prep,
 		.issue	= emu_rw_issue,
+		.needs_file = 1,
+		.pollout = 1,
 	},
 };
 
@@ -64,7 +77,8 @@ static const struct emu_op_def *emu_op_def(unsigned int opcode)
  * @req: the request to fill
  * @sqe: the SQE, in memory userspace can change at any time
  *
- * @req->user_data and @req->flags are set even when this fails.
+ * @req->user_data, @req->flags and @req->fd are set even when this fails;
+ * a request that fails has the opcode of a NOP (nothing to clean up).
  *
  * Return: 0, or a negative errno for the request's CQE.
  */
@@ -74,7 +88,8 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 
 	req->user_data = READ_ONCE(sqe->user_data);
 	req->flags = READ_ONCE(sqe->flags);
-	req->failed = false;
+	req->fd = READ_ONCE(sqe->fd);
+	req->opcode = IORING_OP_NOP;
 	if (!def || (req->flags & ~EMU_SQE_FLAGS_SUPPORTED))
 		return -EINVAL;
 	req->opcode = def - emu_op_defs;
@@ -84,18 +99,31 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 }
 
 /**
+ * emu_req_def() - the op table row of a prepared request
+ * @req: the request
+ *
+ * Return: the row.
+ */
+const struct emu_op_def *emu_req_def(const struct emu_req *req)
+{
+	return &emu_op_defs[req->opcode];
+}
+
+/**
  * emu_req_issue() - run a prepared request
  * @req: a request emu_req_prep() accepted
+ * @issue_flags: EMU_ISSUE_* flags
  *
  * An op interrupted by a signal completes with -EINTR: the restart codes
  * of the syscall layer never reach a CQE.
  *
- * Return: the result for the request's CQE.
+ * Return: the result for the request's CQE, or -EAGAIN if it would block
+ * and EMU_ISSUE_NONBLOCK was given.
  */
-int emu_req_issue(struct emu_req *req)
+int emu_req_issue(struct emu_req *req, unsigned int issue_flags)
 {
 	int res = INDIRECT_CALL_2(emu_op_defs[req->opcode].issue, emu_nop_issue,
-				  emu_rw_issue, req);
+				  emu_rw_issue, req, issue_flags);
 
 	switch (res) {
 	case -ERESTARTSYS:

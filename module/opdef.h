@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The op table: one row per supported opcode, and the request the
- * submission loop carries from an SQE to its CQE.
+ * The op table: one row per supported opcode, and the request that lives
+ * from an SQE to its CQE.
  */
 #ifndef _EMU_URING_OPDEF_H
 #define _EMU_URING_OPDEF_H
 
 #include <linux/fs.h>
+#include <linux/llist.h>
 #include <linux/types.h>
+#include <linux/uio.h>
+#include <linux/wait.h>
 #include <uapi/linux/io_uring.h>
+
+struct emu_ring_ctx;
 
 /**
  * struct emu_rw - a read or write, as prepared from its SQE
- * @fd: the target file descriptor, looked up at issue time
  * @addr: user address of the buffer, or of the iovec array
  * @len: buffer length, or number of iovecs
  * @off: file offset; -1 means the file's current position
@@ -21,7 +25,6 @@
  * @vectored: @addr and @len describe an iovec array
  */
 struct emu_rw {
-	int fd;
 	u64 addr;
 	u32 len;
 	loff_t off;
@@ -32,39 +35,130 @@ struct emu_rw {
 
 /**
  * struct emu_sync - an fsync, as prepared from its SQE
- * @fd: the target file descriptor
  * @off: start of the range
  * @len: length of the range; 0 means to the end of the file
  * @flags: IORING_FSYNC_* flags
  */
 struct emu_sync {
-	int fd;
 	loff_t off;
 	u32 len;
 	u32 flags;
 };
 
 /**
+ * struct emu_poll_entry - one wait queue entry of a parked request
+ * @wait: on the file's wait queue; @wait.private is the request
+ * @head: the queue @wait is on, NULL once removed (RCU: see poll.c)
+ */
+struct emu_poll_entry {
+	struct wait_queue_entry wait;
+	wait_queue_head_t *head;
+};
+
+/**
+ * struct emu_poll - a request parked on a file's wait queues
+ * @entries: files may wait on two queues (pipes, ttys)
+ * @events: the events that make the request worth retrying
+ * @refs: ownership, see poll.c
+ */
+struct emu_poll {
+	struct emu_poll_entry entries[2];
+	__poll_t events;
+	atomic_t refs;
+};
+
+/**
+ * struct emu_rw_async - what a parked read or write keeps of its SQE
+ * @iov: the imported iovecs (IORING_FEAT_SUBMIT_STABLE: userspace may
+ *	reuse its array once the SQE is consumed)
+ * @fast_iov: room for small arrays
+ * @nr_segs: entries in @iov
+ * @count: bytes the iovecs describe
+ */
+struct emu_rw_async {
+	struct iovec *iov;
+	struct iovec fast_iov[UIO_FASTIOV];
+	unsigned long nr_segs;
+	size_t count;
+};
+
+/* Internal request state (emu_req.state). */
+enum {
+	/* failed: breaks an IOSQE_IO_LINK chain, always posts its CQE */
+	EMU_REQ_F_FAILED	= BIT(0),
+	/* holds references to run outside ENTER (emu_req_make_async) */
+	EMU_REQ_F_ASYNC		= BIT(1),
+	/* -EAGAIN is its result, not a reason to park (RWF_NOWAIT) */
+	EMU_REQ_F_NOWAIT	= BIT(2),
+	/* to be completed with -ECANCELED without running again */
+	EMU_REQ_F_CANCELED	= BIT(3),
+	/* on ctx->parked */
+	EMU_REQ_F_PARKED	= BIT(4),
+	/* the CQEs of the links cancelled behind it are skipped */
+	EMU_REQ_F_SKIP_LINKS	= BIT(5),
+	/* its -EAGAIN asks for a blocking attempt, not for parking */
+	EMU_REQ_F_BLOCK		= BIT(6),
+};
+
+/**
  * struct emu_req - one request, from SQE to CQE
+ * @ctx: the ring
+ * @link: the next member of its IOSQE_IO_LINK chain
+ * @file: the target file, with a reference, or NULL
  * @user_data: copied to the CQE unchanged
  * @res: the result for the CQE
+ * @cflags: the CQE's flags
  * @opcode: the SQE's opcode, bounded by the op table
  * @flags: the SQE's IOSQE_* flags
- * @failed: the request failed (preparation, a negative result, or a short
- *	transfer): it breaks an IOSQE_IO_LINK chain and always gets a CQE
+ * @state: EMU_REQ_F_* bits
+ * @fd: the SQE's fd
+ * @seq: requests submitted before it (IOSQE_IO_DRAIN)
+ * @list: in the request cache, the deferred list, a completion batch or
+ *	the CQ backlog
+ * @llnode: on the free list or the task-work list
+ * @park_node: on ctx->parked while parked
+ * @tw_func: what the task-work executor runs for it
+ * @poll: wait queue entries while parked
+ * @mm: the submitter's address space (EMU_REQ_F_ASYNC)
+ * @creds: the submitter's credentials (EMU_REQ_F_ASYNC)
+ * @tgid: the submitter's process (EMU_REQ_F_ASYNC), to cancel at its exit
+ * @async: state kept by a parked op
  * @rw: state of the read/write family
  * @sync: state of FSYNC
  */
 struct emu_req {
+	struct emu_ring_ctx *ctx;
+	struct emu_req *link;
+	struct file *file;
 	u64 user_data;
 	s32 res;
+	u32 cflags;
 	u8 opcode;
 	u8 flags;
-	bool failed;
+	u16 state;
+	int fd;
+	u64 seq;
+	union {
+		struct list_head list;
+		struct llist_node llnode;
+	};
+	struct list_head park_node;
+	void (*tw_func)(struct emu_req *req);
+	struct emu_poll poll;
+	struct mm_struct *mm;
+	const struct cred *creds;
+	struct pid *tgid;
+	void *async;
 	union {
 		struct emu_rw rw;
 		struct emu_sync sync;
 	};
+};
+
+/* Issue flags. */
+enum {
+	/* the op must not block: return -EAGAIN instead */
+	EMU_ISSUE_NONBLOCK	= BIT(0),
 };
 
 /**
@@ -72,34 +166,49 @@ struct emu_req {
  * @name: for diagnostics and documentation
  * @prep: reads the SQE once into @req; rejects fields the op does not use
  *	with -EINVAL. Returns 0 or a negative errno.
- * @issue: runs the request; returns the CQE's res. It may mark @req failed
- *	for a result that is not negative (a short transfer).
+ * @issue: runs the request; returns the CQE's res. With EMU_ISSUE_NONBLOCK
+ *	it returns -EAGAIN instead of blocking. It may mark @req failed for a
+ *	result that is not negative (a short transfer).
+ * @prep_async: keeps what @issue needs from user memory before the
+ *	request parks (optional)
+ * @cleanup: frees what @prep_async kept (optional)
+ * @needs_file: the SQE's fd names the target file
+ * @pollin: a would-block attempt waits for EPOLLIN
+ * @pollout: a would-block attempt waits for EPOLLOUT
  */
 struct emu_op_def {
 	const char *name;
 	int (*prep)(struct emu_req *req, const struct io_uring_sqe *sqe);
-	int (*issue)(struct emu_req *req);
+	int (*issue)(struct emu_req *req, unsigned int issue_flags);
+	int (*prep_async)(struct emu_req *req);
+	void (*cleanup)(struct emu_req *req);
+	unsigned int needs_file : 1;
+	unsigned int pollin : 1;
+	unsigned int pollout : 1;
 };
 
 int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
-int emu_req_issue(struct emu_req *req);
+int emu_req_issue(struct emu_req *req, unsigned int issue_flags);
+const struct emu_op_def *emu_req_def(const struct emu_req *req);
 int emu_optable_init(void);
 unsigned int emu_op_last(void);
 bool emu_op_supported(unsigned int opcode);
 
 /* nop.c */
 int emu_nop_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
-int emu_nop_issue(struct emu_req *req);
+int emu_nop_issue(struct emu_req *req, unsigned int issue_flags);
 
 /* rw.c */
 int emu_read_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
 int emu_readv_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
 int emu_write_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
 int emu_writev_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
-int emu_rw_issue(struct emu_req *req);
+int emu_rw_issue(struct emu_req *req, unsigned int issue_flags);
+int emu_rw_prep_async(struct emu_req *req);
+void emu_rw_cleanup(struct emu_req *req);
 
 /* sync.c */
 int emu_fsync_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
-int emu_fsync_issue(struct emu_req *req);
+int emu_fsync_issue(struct emu_req *req, unsigned int issue_flags);
 
 #endif /* _EMU_URING_OPDEF_H */

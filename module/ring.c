@@ -6,6 +6,7 @@
 #include <linux/errno.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/sched/task.h>
@@ -18,9 +19,10 @@
 
 /*
  * COOP_TASKRUN, TASKRUN_FLAG and DEFER_TASKRUN are about when task work
- * runs. Every request completes inside ENTER here and there is no task
- * work, so they hold as they are; they are validated like io_uring does.
- * SINGLE_ISSUER is enforced (submitter below, emu_enter()).
+ * runs. Task work here never interrupts the submitter (it runs in ENTER's
+ * wait or in a worker), which is what COOP_TASKRUN asks for; the flags are
+ * validated like io_uring does. SINGLE_ISSUER is enforced (submitter below,
+ * emu_enter()).
  */
 #define EMU_SETUP_FLAGS_SUPPORTED	(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | \
 					 IORING_SETUP_SUBMIT_ALL | \
@@ -31,12 +33,14 @@
 					 IORING_SETUP_DEFER_TASKRUN)
 
 /*
- * What is true of every ring. SUBMIT_STABLE: SQEs are consumed during ENTER.
- * LINKED_FILE: a request's fd is looked up when it runs, also in a chain.
+ * What is true of every ring. SUBMIT_STABLE: SQEs (and iovecs) are consumed
+ * during ENTER. FAST_POLL: a request that would block on a pollable file
+ * waits on it, no thread sleeps for it. Not LINKED_FILE: a request's file is
+ * looked up at submission, for every member of a chain.
  */
 #define EMU_FEATURES	(IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | \
 			 IORING_FEAT_SUBMIT_STABLE | IORING_FEAT_RW_CUR_POS | \
-			 IORING_FEAT_CQE_SKIP | IORING_FEAT_LINKED_FILE)
+			 IORING_FEAT_CQE_SKIP | IORING_FEAT_FAST_POLL)
 
 static void emu_region_free(struct emu_region *r)
 {
@@ -81,8 +85,44 @@ fail:
 	return -ENOMEM;
 }
 
+/* Once the last reference is gone: nothing runs for the ring any more. */
+static void emu_ring_ctx_free(struct emu_ring_ctx *ctx)
+{
+	/* The worker may still be on its way out of its last round. */
+	cancel_work_sync(&ctx->tw_work);
+	emu_ring_destroy(ctx);
+	emu_req_cache_free(ctx);
+	mutex_destroy(&ctx->uring_lock);
+	kfree(ctx);
+	/* Taken in emu_ring_ctx_alloc(). */
+	module_put(THIS_MODULE);
+}
+
+/* The last request went after the file: free from process context. */
+static void emu_ring_exit_work(struct work_struct *work)
+{
+	/* emu_wq's destruction, in module exit, waits for this to return. */
+	emu_ring_ctx_free(container_of(work, struct emu_ring_ctx, exit_work));
+}
+
+/**
+ * emu_ring_put() - drop references of requests that outlived ENTER
+ * @ctx: the ring
+ * @nr: how many
+ *
+ * Any context. The last one frees the ring from a worker.
+ */
+void emu_ring_put(struct emu_ring_ctx *ctx, unsigned int nr)
+{
+	if (refcount_sub_and_test(nr, &ctx->refs))
+		queue_work(emu_wq, &ctx->exit_work);
+}
+
 /**
  * emu_ring_ctx_alloc() - allocate the state of a new, not yet set up, ring
+ *
+ * The ring holds a reference on the module until it is freed, which can
+ * be after its file is released.
  *
  * Return: the context, or NULL without memory.
  */
@@ -92,34 +132,53 @@ struct emu_ring_ctx *emu_ring_ctx_alloc(void)
 
 	if (!ctx)
 		return NULL;
+	refcount_set(&ctx->refs, 1);
 	mutex_init(&ctx->uring_lock);
+	spin_lock_init(&ctx->completion_lock);
 	init_waitqueue_head(&ctx->cq_wait);
+	init_waitqueue_head(&ctx->poll_wq);
 	INIT_LIST_HEAD(&ctx->backlog);
+	INIT_LIST_HEAD(&ctx->req_cache);
+	INIT_LIST_HEAD(&ctx->compl);
+	INIT_LIST_HEAD(&ctx->defer_list);
+	INIT_LIST_HEAD(&ctx->parked);
+	init_llist_head(&ctx->req_free);
+	init_llist_head(&ctx->tw_list);
+	init_llist_head(&ctx->tw_foreign);
+	INIT_WORK(&ctx->tw_work, emu_tw_work);
+	INIT_WORK(&ctx->exit_work, emu_ring_exit_work);
+	__module_get(THIS_MODULE);
 	return ctx;
 }
 
 /**
- * emu_ring_ctx_free() - free a ring and everything it owns
- * @ctx: the ring; no mapping of it may remain (the file is being released)
+ * emu_ring_ctx_release() - the ring's file is released: cancel and let go
+ * @ctx: the ring; no fd and no mapping of it remains
+ *
+ * Parked and deferred requests are cancelled. The ring is freed now if no
+ * request outlived its ENTER, else by the last of them to go (from a
+ * worker): close() never waits for a request.
  */
-void emu_ring_ctx_free(struct emu_ring_ctx *ctx)
+void emu_ring_ctx_release(struct emu_ring_ctx *ctx)
 {
-	emu_ring_destroy(ctx);
-	mutex_destroy(&ctx->uring_lock);
-	kfree(ctx);
+	spin_lock_irq(&ctx->completion_lock);
+	ctx->dying = true;
+	spin_unlock_irq(&ctx->completion_lock);
+	emu_cancel_all(ctx, NULL);
+	if (refcount_dec_and_test(&ctx->refs))
+		emu_ring_ctx_free(ctx);
 }
 
 /**
  * emu_ring_destroy() - free the memory of a ring no mapping refers to
  * @ctx: the ring
  *
- * Used on release, and to undo emu_ring_create() before it is published.
+ * Used when the ring is freed, and to undo emu_ring_create() before it is
+ * published.
  */
 void emu_ring_destroy(struct emu_ring_ctx *ctx)
 {
 	emu_cq_free_backlog(ctx);
-	kvfree(ctx->reqs);
-	ctx->reqs = NULL;
 	emu_region_free(&ctx->rings_region);
 	emu_region_free(&ctx->sqes_region);
 	if (ctx->submitter) {
@@ -229,12 +288,6 @@ int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
 		ret = emu_region_alloc(&ctx->sqes_region,
 				       array_size(sizeof(struct io_uring_sqe),
 						  p->sq_entries));
-	if (!ret) {
-		ctx->reqs = kvcalloc(p->sq_entries, sizeof(*ctx->reqs),
-				     GFP_KERNEL_ACCOUNT);
-		if (!ctx->reqs)
-			ret = -ENOMEM;
-	}
 	if (ret) {
 		emu_ring_destroy(ctx);
 		return ret;

@@ -8,6 +8,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -29,7 +30,6 @@ static int emu_rw_prep(struct emu_req *req, const struct io_uring_sqe *sqe,
 	    READ_ONCE(sqe->addr3) || READ_ONCE(sqe->__pad2[0]))
 		return -EINVAL;
 
-	rw->fd = READ_ONCE(sqe->fd);
 	rw->off = READ_ONCE(sqe->off);
 	rw->addr = READ_ONCE(sqe->addr);
 	rw->len = READ_ONCE(sqe->len);
@@ -87,28 +87,90 @@ int emu_writev_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	return emu_rw_prep(req, sqe, ITER_SOURCE, true);
 }
 
-static ssize_t emu_rw_import(const struct emu_rw *rw, struct iovec **iov,
+static ssize_t emu_rw_import(struct emu_req *req, struct iovec **iov,
 			     struct iov_iter *iter)
 {
+	const struct emu_rw *rw = &req->rw;
 	void __user *buf = u64_to_user_ptr(rw->addr);
 	size_t len = min_t(size_t, rw->len, MAX_RW_COUNT);
+	struct emu_rw_async *a = req->async;
 
-	if (rw->vectored)
+	if (rw->vectored && !a)
 		return import_iovec(rw->dir, buf, rw->len, UIO_FASTIOV, iov,
 				    iter);
 	*iov = NULL;
+	if (a) {
+		/* Parked: the iovecs were kept when it parked. */
+		iov_iter_init(iter, rw->dir, a->iov, a->nr_segs, a->count);
+		return a->count;
+	}
 	if (!access_ok(buf, len))
 		return -EFAULT;
 	iov_iter_ubuf(iter, rw->dir, buf, len);
 	return len;
 }
 
+/**
+ * emu_rw_prep_async() - keep a READV's or WRITEV's iovecs before it parks
+ * @req: the request, in the submitter's context
+ *
+ * Return: 0, -ENOMEM, or import_iovec()'s error (-EFAULT, -EINVAL).
+ */
+int emu_rw_prep_async(struct emu_req *req)
+{
+	struct emu_rw *rw = &req->rw;
+	struct emu_rw_async *a;
+	struct iov_iter iter;
+	struct iovec *iov;
+	ssize_t ret;
+
+	if (!rw->vectored)
+		return 0;
+	a = kmalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	if (!a)
+		return -ENOMEM;
+	iov = a->fast_iov;
+	ret = import_iovec(rw->dir, u64_to_user_ptr(rw->addr), rw->len,
+			   UIO_FASTIOV, &iov, &iter);
+	if (ret < 0) {
+		kfree(a);
+		return ret;
+	}
+	if (iter_is_ubuf(&iter)) {
+		/* One iovec, imported as a plain buffer. */
+		a->fast_iov[0].iov_base = iter.ubuf;
+		a->fast_iov[0].iov_len = iter.count;
+		a->iov = a->fast_iov;
+		a->nr_segs = 1;
+	} else {
+		a->iov = iov ?: a->fast_iov;
+		a->nr_segs = iter.nr_segs;
+	}
+	a->count = ret;
+	req->async = a;
+	return 0;
+}
+
+/**
+ * emu_rw_cleanup() - free what emu_rw_prep_async() kept
+ * @req: the completed request
+ */
+void emu_rw_cleanup(struct emu_req *req)
+{
+	struct emu_rw_async *a = req->async;
+
+	if (a->iov != a->fast_iov)
+		kfree(a->iov);
+	kfree(a);
+	req->async = NULL;
+}
+
 static ssize_t emu_rw_do(struct file *file, struct iov_iter *iter,
-			 const struct emu_rw *rw, loff_t *ppos)
+			 const struct emu_rw *rw, loff_t *ppos, rwf_t flags)
 {
 	if (rw->dir == ITER_DEST)
-		return vfs_iter_read(file, iter, ppos, rw->rw_flags);
-	return emu_vfs_iter_write(file, iter, ppos, rw->rw_flags);
+		return vfs_iter_read(file, iter, ppos, flags);
+	return emu_vfs_iter_write(file, iter, ppos, flags);
 }
 
 /*
@@ -117,58 +179,104 @@ static ssize_t emu_rw_do(struct file *file, struct iov_iter *iter,
  * is not locked against other users of the file.
  */
 static ssize_t emu_rw_at(struct file *file, struct iov_iter *iter,
-			 const struct emu_rw *rw)
+			 const struct emu_rw *rw, rwf_t flags)
 {
 	loff_t pos = rw->off;
 	ssize_t ret;
 
 	if (file->f_mode & FMODE_STREAM)
-		return emu_rw_do(file, iter, rw, NULL);
+		return emu_rw_do(file, iter, rw, NULL, flags);
 	if (pos != -1)
-		return emu_rw_do(file, iter, rw, &pos);
+		return emu_rw_do(file, iter, rw, &pos, flags);
 
 	pos = file->f_pos;
-	ret = emu_rw_do(file, iter, rw, &pos);
+	ret = emu_rw_do(file, iter, rw, &pos, flags);
 	if (ret > 0)
 		file->f_pos = pos;
 	return ret;
 }
 
+/*
+ * Whether a non-blocking attempt can be made, and with which flags, as
+ * io_uring decides it: files with FMODE_NOWAIT take RWF_NOWAIT; a file that
+ * can be polled and is ready now will not block either. Else the caller
+ * gets -EAGAIN and the op is parked (pollable) or issued blocking.
+ */
+static bool emu_rw_nowait_flags(struct emu_req *req, rwf_t *flags)
+{
+	struct file *file = req->file;
+	__poll_t mask;
+
+	if (file->f_mode & FMODE_NOWAIT) {
+		*flags |= RWF_NOWAIT;
+		return true;
+	}
+	if (!file_can_poll(file))
+		return false;
+	mask = req->rw.dir == ITER_DEST ? EPOLLIN | EPOLLRDNORM :
+					  EPOLLOUT | EPOLLWRNORM;
+	return vfs_poll(file, &(struct poll_table_struct){ ._key = mask }) &
+	       mask;
+}
+
 /**
  * emu_rw_issue() - run a READ, READV, WRITE or WRITEV
  * @req: the request
+ * @issue_flags: EMU_ISSUE_NONBLOCK for an attempt that must not block
  *
  * A transfer shorter than asked is marked failed (it breaks a link chain),
- * as io_uring does.
+ * as io_uring does. -EAGAIN is final (EMU_REQ_F_NOWAIT) when the SQE asked
+ * for RWF_NOWAIT, or the file is O_NONBLOCK and cannot do non-blocking
+ * I/O otherwise; else it means the request must wait or block.
  *
  * Return: bytes transferred (0 at end of file), or a negative errno: -EBADF
- * for an fd that is not open or not open in the needed direction, -EFAULT
- * for a bad buffer, the errno of preadv2(2)/pwritev2(2) otherwise.
+ * for a file not open in the needed direction, -EFAULT for a bad buffer,
+ * the errno of preadv2(2)/pwritev2(2) otherwise.
  */
-int emu_rw_issue(struct emu_req *req)
+int emu_rw_issue(struct emu_req *req, unsigned int issue_flags)
 {
 	struct iovec fast_iov[UIO_FASTIOV], *iov = fast_iov;
 	struct emu_rw *rw = &req->rw;
+	struct file *file = req->file;
+	rwf_t flags = rw->rw_flags;
 	struct iov_iter iter;
 	ssize_t ret;
 	size_t want;
-	/*
-	 * The op runs inside ENTER, in the caller's context, like read(2):
-	 * fdget() takes no reference unless the fd table is shared.
-	 */
-	struct fd f = fdget(rw->fd);
 
-	if (!fd_file(f))
+	/* What vfs_iter_read()/write() would refuse, before any waiting. */
+	if (!(file->f_mode & (rw->dir == ITER_DEST ? FMODE_READ : FMODE_WRITE)))
 		return -EBADF;
+	if (!(rw->dir == ITER_DEST ? file->f_op->read_iter :
+				     file->f_op->write_iter))
+		return -EINVAL;
+	/* As kiocb_set_rw_flags(): RWF_NOWAIT needs a file that can. */
+	if (unlikely((flags & RWF_NOWAIT) && !(file->f_mode & FMODE_NOWAIT)))
+		return -EOPNOTSUPP;
+	if (unlikely((flags & RWF_NOWAIT) ||
+		     ((file->f_flags & O_NONBLOCK) &&
+		      !(file->f_mode & FMODE_NOWAIT))))
+		req->state |= EMU_REQ_F_NOWAIT;
+	if ((issue_flags & EMU_ISSUE_NONBLOCK) &&
+	    !emu_rw_nowait_flags(req, &flags))
+		return -EAGAIN;
 
-	ret = emu_rw_import(rw, &iov, &iter);
-	if (ret >= 0) {
-		want = ret;
-		ret = emu_rw_at(fd_file(f), &iter, rw);
-		if (ret >= 0 && ret != want)
-			req->failed = true;
-		kfree(iov);
+	ret = emu_rw_import(req, &iov, &iter);
+	if (ret < 0)
+		return ret;
+	want = ret;
+	ret = emu_rw_at(file, &iter, rw, flags);
+	/*
+	 * Some file systems refuse IOCB_NOWAIT with -EOPNOTSUPP; so do bad
+	 * RWF_* flags. Either way, as io_uring: try again blocking, which
+	 * gives the real answer.
+	 */
+	if (ret == -EOPNOTSUPP && (issue_flags & EMU_ISSUE_NONBLOCK) &&
+	    !(rw->rw_flags & RWF_NOWAIT)) {
+		req->state |= EMU_REQ_F_BLOCK;
+		ret = -EAGAIN;
 	}
-	fdput(f);
+	if (ret >= 0 && ret != want)
+		req->state |= EMU_REQ_F_FAILED;
+	kfree(iov);
 	return ret;
 }

@@ -1,127 +1,153 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ENTER: the serialized submission loop and IOSQE_IO_LINK chains.
+ * ENTER: SQ consumption, IOSQE_IO_LINK chains and IOSQE_IO_DRAIN.
  *
- * Requests run synchronously, in SQ order, in the caller's context. A link
- * chain is prepared whole before its first member runs, as io_uring does:
- * a member that fails preparation fails the whole chain unrun.
+ * ENTER consumes SQEs and returns how many it consumed; the requests run
+ * on (req.c), in ENTER or after it. A link chain is prepared whole before
+ * its first member is issued, as io_uring does: a member that fails
+ * preparation fails the whole chain unrun.
  */
 #include <linux/errno.h>
+#include <linux/file.h>
 #include <linux/minmax.h>
 #include <linux/nospec.h>
 #include <linux/sched.h>
-#include <linux/sched/signal.h>
+#include <linux/spinlock.h>
 
-#include "cq.h"
 #include "emu_uring.h"
 #include "opdef.h"
 
 #define EMU_ENTER_FLAGS_SUPPORTED	IORING_ENTER_GETEVENTS
 #define EMU_LINK_FLAGS			(IOSQE_IO_LINK | IOSQE_IO_HARDLINK)
 
-/* The chain being assembled: ctx->reqs[0..nr). */
-struct emu_chain {
-	unsigned int nr;
-	bool failed;
+/* The chain being assembled. */
+struct emu_link {
+	struct emu_req *head;
+	struct emu_req *last;
 };
 
-static void emu_req_post(struct emu_ring_ctx *ctx, struct emu_req *req,
-			 bool skip)
-{
-	if (!skip)
-		emu_cqe_post(ctx, req->user_data, req->res);
-}
-
 /*
- * Complete the members after a failed one: each with its own error if it
- * failed preparation, -ECANCELED otherwise. Like io_uring, their CQEs are
- * skipped if the failed member asked to skip its CQE on success.
+ * IOSQE_IO_DRAIN, or a drained request still waiting: @head waits until
+ * every request submitted before it completed if it is drained itself, and
+ * behind every request already held back in any case. Returns true if it
+ * was held back (or failed).
  */
-static void emu_cancel_rest(struct emu_ring_ctx *ctx, struct emu_req *reqs,
-			    unsigned int nr, bool skip)
+static bool emu_drain_req(struct emu_ring_ctx *ctx, struct emu_req *head)
 {
-	unsigned int i;
+	bool drain = head->flags & IOSQE_IO_DRAIN;
+	int ret;
 
-	for (i = 0; i < nr; i++) {
-		if (!reqs[i].failed)
-			reqs[i].res = -ECANCELED;
-		emu_req_post(ctx, &reqs[i], skip);
+	/* Count the completions of this ENTER first. */
+	emu_compl_flush(ctx);
+	spin_lock_irq(&ctx->completion_lock);
+	if (list_empty(&ctx->defer_list) &&
+	    (!drain || ctx->nr_completed >= head->seq)) {
+		spin_unlock_irq(&ctx->completion_lock);
+		ctx->drain_active = false;
+		return false;
 	}
+	spin_unlock_irq(&ctx->completion_lock);
+
+	ret = emu_req_make_async(head);
+	if (unlikely(ret)) {
+		emu_req_fail_chain(head, ret);
+		return true;
+	}
+	spin_lock_irq(&ctx->completion_lock);
+	/* Completions may have caught up meanwhile: decide again. */
+	if (list_empty(&ctx->defer_list) &&
+	    (!drain || ctx->nr_completed >= head->seq)) {
+		spin_unlock_irq(&ctx->completion_lock);
+		return false;
+	}
+	list_add_tail(&head->list, &ctx->defer_list);
+	spin_unlock_irq(&ctx->completion_lock);
+	return true;
 }
 
-/* Run one prepared request and post its CQE (unless skipped). */
-static void emu_req_run(struct emu_ring_ctx *ctx, struct emu_req *req)
+static void emu_queue_head(struct emu_ring_ctx *ctx, struct emu_req *head)
 {
-	req->res = emu_req_issue(req);
-	if (req->res < 0)
-		req->failed = true;
-	emu_req_post(ctx, req,
-		     (req->flags & IOSQE_CQE_SKIP_SUCCESS) && !req->failed);
+	if (unlikely(ctx->drain_active) && emu_drain_req(ctx, head))
+		return;
+	emu_req_queue(head);
 }
 
-/* Run the members in order; a failure cancels the rest unless HARDLINK. */
-static void emu_chain_run(struct emu_ring_ctx *ctx, struct emu_req *reqs,
-			  unsigned int nr)
+static void emu_link_flush(struct emu_ring_ctx *ctx, struct emu_link *link)
 {
-	unsigned int i;
+	struct emu_req *head = link->head;
 
-	for (i = 0; i < nr; i++) {
-		struct emu_req *req = &reqs[i];
+	link->head = NULL;
+	/* Nothing runs: the head reports why, the rest are cancelled. */
+	if (unlikely(head->state & EMU_REQ_F_FAILED))
+		emu_req_fail_chain(head, head->res);
+	else
+		emu_queue_head(ctx, head);
+}
 
-		emu_req_run(ctx, req);
-		if (req->failed && !(req->flags & IOSQE_IO_HARDLINK)) {
-			emu_cancel_rest(ctx, req + 1, nr - i - 1,
-					req->flags & IOSQE_CQE_SKIP_SUCCESS);
-			return;
+/* Checks of an SQE against the ring's state, after its own preparation. */
+static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
+			struct emu_link *link)
+{
+	if (unlikely(ctx->drain_next) && !link->head) {
+		req->flags |= IOSQE_IO_DRAIN;
+		ctx->drain_next = false;
+	}
+	if (unlikely(req->flags & (IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_DRAIN))) {
+		/* As io_uring: CQE skipping breaks drain's CQE counting. */
+		if (req->flags & IOSQE_CQE_SKIP_SUCCESS)
+			ctx->drain_disabled = true;
+		if (req->flags & IOSQE_IO_DRAIN) {
+			if (ctx->drain_disabled)
+				return -EOPNOTSUPP;
+			ctx->drain_active = true;
+			/* A drained link drains its chain and what follows. */
+			if (link->head) {
+				link->head->flags |= IOSQE_IO_DRAIN;
+				ctx->drain_next = true;
+			}
 		}
 	}
-}
-
-static void emu_chain_flush(struct emu_ring_ctx *ctx, struct emu_chain *chain)
-{
-	struct emu_req *head = ctx->reqs;
-
-	if (!chain->failed) {
-		emu_chain_run(ctx, head, chain->nr);
-	} else {
-		/* Nothing runs: the head reports why, the rest are cancelled. */
-		emu_req_post(ctx, head, false);
-		emu_cancel_rest(ctx, head + 1, chain->nr - 1,
-				head->flags & IOSQE_CQE_SKIP_SUCCESS);
-	}
-	chain->nr = 0;
-	chain->failed = false;
+	/* The file is looked up now: later the fd table may not be at hand. */
+	if (emu_req_def(req)->needs_file)
+		req->file = fget(req->fd);
+	return 0;
 }
 
 /*
- * Prepare one SQE into the chain, and run the chain if this SQE ends it.
+ * Prepare one SQE into the chain, and queue the chain if this SQE ends it.
  * Returns false if submission must stop here: a preparation failure
  * outside a chain, without IORING_SETUP_SUBMIT_ALL.
  */
-static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_chain *chain,
-			   const struct io_uring_sqe *sqe)
+static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_link *link,
+			   struct emu_req *req, const struct io_uring_sqe *sqe)
 {
-	struct emu_req *req = &ctx->reqs[chain->nr];
 	int ret = emu_req_prep(req, sqe);
 
-	/* Not in a chain: run it now. */
-	if (likely(!ret && !chain->nr && !(req->flags & EMU_LINK_FLAGS))) {
-		emu_req_run(ctx, req);
+	req->seq = ctx->nr_submitted++;
+	if (likely(!ret))
+		ret = emu_req_init(ctx, req, link);
+
+	/* Not in a chain: issue it now. */
+	if (likely(!ret && !link->head && !(req->flags & EMU_LINK_FLAGS))) {
+		emu_queue_head(ctx, req);
 		return true;
 	}
 	if (unlikely(ret)) {
 		req->res = ret;
-		req->failed = true;
-		if (chain->nr && !ctx->reqs[0].failed) {
-			ctx->reqs[0].res = -ECANCELED;
-			ctx->reqs[0].failed = true;
+		req->state |= EMU_REQ_F_FAILED;
+		if (link->head && !(link->head->state & EMU_REQ_F_FAILED)) {
+			link->head->res = -ECANCELED;
+			link->head->state |= EMU_REQ_F_FAILED;
 		}
-		chain->failed = true;
 	}
-	chain->nr++;
+	if (link->head)
+		link->last->link = req;
+	else
+		link->head = req;
+	link->last = req;
 	if (req->flags & EMU_LINK_FLAGS)
 		return true;
-	emu_chain_flush(ctx, chain);
+	emu_link_flush(ctx, link);
 	return !ret || (ctx->flags & IORING_SETUP_SUBMIT_ALL);
 }
 
@@ -147,12 +173,13 @@ static const struct io_uring_sqe *emu_get_sqe(struct emu_ring_ctx *ctx,
 }
 
 /*
- * Consume up to @to_submit SQEs. Returns how many were consumed, or -EINTR
- * when a signal came before the first.
+ * Consume up to @to_submit SQEs. Returns how many were consumed, or
+ * -EAGAIN when not even one request could be allocated. Signals do not
+ * stop it: only waits are interruptible.
  */
 static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 {
-	struct emu_chain chain = { };
+	struct emu_link link = { };
 	struct emu_rings *rings = ctx->rings;
 	u32 head = ctx->sq_head;
 	u32 nr, done = 0;
@@ -164,31 +191,31 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 
 	while (done < nr) {
 		const struct io_uring_sqe *sqe;
+		struct emu_req *req;
 
-		/*
-		 * A real signal ends the submission. Task work (a native
-		 * io_uring of the same task sets TIF_NOTIFY_SIGNAL for its
-		 * completions) does not: it runs when ENTER returns anyway.
-		 */
-		if (task_sigpending(current)) {
-			if (!done)
-				ret = -EINTR;
-			break;
-		}
 		/* A reschedule point every 32 SQEs: cheap enough, often enough. */
 		if (!(done & 31))
 			cond_resched();
-
-		sqe = emu_get_sqe(ctx, head++);
-		if (unlikely(!sqe))
+		req = emu_req_alloc(ctx);
+		if (unlikely(!req)) {
+			if (!done)
+				ret = -EAGAIN;
 			break;
+		}
+		sqe = emu_get_sqe(ctx, head++);
+		if (unlikely(!sqe)) {
+			list_add(&req->list, &ctx->req_cache);
+			break;
+		}
 		done++;
-		if (!emu_submit_sqe(ctx, &chain, sqe))
+		if (!emu_submit_sqe(ctx, &link, req, sqe))
 			break;
 	}
 	/* A chain cut by the end of the submission runs as it is. */
-	if (chain.nr)
-		emu_chain_flush(ctx, &chain);
+	if (link.head)
+		emu_link_flush(ctx, &link);
+	emu_compl_flush(ctx);
+	ctx->nr_compl = 0;
 
 	ctx->sq_head = head;
 	/* SQ entries up to the head are free for userspace to reuse. */
@@ -203,9 +230,13 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
  * @min_complete: with IORING_ENTER_GETEVENTS, CQEs to wait for
  * @flags: IORING_ENTER_* flags
  *
+ * As io_uring: the wait is skipped when fewer than @to_submit SQEs were
+ * consumed, and a signal can end only the wait.
+ *
  * Return: the number of SQEs consumed; or, if none was, -EINVAL for unknown
- * flags, -EBADFD before SETUP, -EINTR on a signal, -EBADR if completions
- * were lost since the last -EBADR, or 0.
+ * flags, -EBADFD before SETUP, -EEXIST for a task SINGLE_ISSUER refuses,
+ * -EAGAIN without memory, -EINTR on a signal during the wait, -EBADR if
+ * completions were lost since the last -EBADR, or 0.
  */
 long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	       u32 flags)
@@ -228,14 +259,14 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 		return -EEXIST;
 
 	if (to_submit) {
-		if (mutex_lock_interruptible(&ctx->uring_lock))
-			return -EINTR;
-		if (unlikely(ctx->backlog_len))
-			emu_cq_flush_backlog(ctx);
+		if (unlikely(READ_ONCE(ctx->backlog_len)))
+			emu_cq_flush_backlog_locked(ctx);
+		mutex_lock(&ctx->uring_lock);
+		WRITE_ONCE(ctx->submit_task, current);
 		ret = emu_submit_sqes(ctx, to_submit);
-		emu_cq_commit(ctx);
+		WRITE_ONCE(ctx->submit_task, NULL);
 		mutex_unlock(&ctx->uring_lock);
-		if (ret < 0)
+		if (ret != to_submit)
 			return ret;
 	}
 

@@ -7,7 +7,6 @@
 #include <linux/fs.h>
 #include <linux/limits.h>
 
-#include "compat.h"
 #include "opdef.h"
 
 /**
@@ -37,27 +36,28 @@ int emu_fsync_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	if (sync->off < 0)
 		return -EINVAL;
 	sync->len = READ_ONCE(sqe->len);
-	sync->fd = READ_ONCE(sqe->fd);
 	return 0;
 }
 
 /**
  * emu_fsync_issue() - run an FSYNC
  * @req: the request
+ * @issue_flags: EMU_ISSUE_* flags
  *
- * Return: 0, -EBADF for an fd that is not open, or the file system's error.
+ * An fsync always blocks: a non-blocking attempt is refused with -EAGAIN
+ * and the request is issued again, blocking (files cannot be polled for
+ * it).
+ *
+ * Return: 0, -EAGAIN for a non-blocking attempt, or the file system's
+ * error.
  */
-int emu_fsync_issue(struct emu_req *req)
+int emu_fsync_issue(struct emu_req *req, unsigned int issue_flags)
 {
 	struct emu_sync *sync = &req->sync;
 	loff_t end = sync->off + sync->len;
-	struct fd f = fdget(sync->fd);
-	int ret;
 
-	if (!fd_file(f))
-		return -EBADF;
-	ret = vfs_fsync_range(fd_file(f), sync->off, end > 0 ? end : LLONG_MAX,
-			      sync->flags & IORING_FSYNC_DATASYNC);
-	fdput(f);
-	return ret;
+	if (issue_flags & EMU_ISSUE_NONBLOCK)
+		return -EAGAIN;
+	return vfs_fsync_range(req->file, sync->off, end > 0 ? end : LLONG_MAX,
+			       sync->flags & IORING_FSYNC_DATASYNC);
 }

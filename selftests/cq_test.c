@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The completion queue without loss (IORING_FEAT_NODROP): the backlog,
- * its order, IORING_SQ_CQ_OVERFLOW, and -EBADR when memory runs out.
+ * its order, IORING_SQ_CQ_OVERFLOW, and no loss when memory runs out.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -192,11 +192,13 @@ TEST_F_TIMEOUT(million, nops_two_entry_cq, 1200)
 #define CG_TEST EMU_CG_ROOT "/emu_uring_test"
 
 /*
- * In a memory cgroup too small for the backlog, a completion that finds no
- * memory is counted in the overflow counter and the next wait that would
- * sleep reports -EBADR, once.
+ * In a memory cgroup too small for the backlog, nothing is lost: the
+ * completions wait in the requests that made them, and when no request
+ * can be allocated, submission stops with the SQE left in the SQ (-EAGAIN
+ * if it consumed none, as io_uring). Once reaped, every consumed SQE has
+ * its CQE, in order, and the SQE left behind runs.
  */
-TEST(backlog_no_memory_ebadr)
+TEST(backlog_no_memory_eagain)
 {
 	const char *why = emu_cgroup_create(CG_TEST, "4M");
 	int status;
@@ -213,41 +215,49 @@ TEST(backlog_no_memory_ebadr)
 			.cq_entries = 2,
 		};
 		struct io_uring_cqe cqe;
-		uint64_t n = 0;
+		uint64_t n = 0, consumed = 0, seen = 0;
 		struct ring r;
+		int ret;
 
 		if (emu_cgroup_enter(CG_TEST))
 			_exit(10);
 		if (ring_init(&r, 2, &p))
 			_exit(11);
 		/* Never reap: the backlog grows until memory runs out. */
-		while (*r.cq_overflow == 0 && n < 100000000) {
-			ring_queue_nop(&r, n++);
-			ring_queue_nop(&r, n++);
-			ring_flush(&r);
-			if (emu_enter(r.fd, 2, 0, 0) != 2)
-				_exit(12);
-		}
-		if (*r.cq_overflow == 0)
-			_exit(13);
-		/* Reap everything that was kept. */
 		for (;;) {
-			int ret = emu_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS);
-
-			if (ret == -1 && errno == EBADR)
+			while (ring_queue_nop(&r, n))
+				n++;
+			ring_flush(&r);
+			ret = emu_enter(r.fd, 2, 0, 0);
+			if (ret == -1 && errno == EAGAIN)
 				break;
-			if (ret != 0)
-				_exit(14);
-			while (ring_pop_cqe(&r, &cqe) == 0)
-				;
+			if (ret < 1 || ret > 2)
+				_exit(12);
+			consumed += ret;
+			if (ret < 2)
+				break;
+			if (n > 100000000)
+				_exit(13);
 		}
-		/* Reported once: the next wait is a normal one. */
-		ring_queue_nop(&r, 1);
-		ring_flush(&r);
-		if (emu_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS) != 1)
-			_exit(15);
-		if (ring_pop_cqe(&r, &cqe) || cqe.user_data != 1)
-			_exit(16);
+		if (*r.cq_overflow != 0)
+			_exit(14);
+		/* Reap everything: each consumed SQE once, in order. */
+		while (seen < consumed) {
+			if (ring_pop_cqe(&r, &cqe)) {
+				if (emu_enter(r.fd, 0, 1,
+					      IORING_ENTER_GETEVENTS) != 0)
+					_exit(15);
+				continue;
+			}
+			if (cqe.user_data != seen++)
+				_exit(16);
+		}
+		/* The SQEs left behind run now. */
+		ret = emu_enter(r.fd, 2, 1, IORING_ENTER_GETEVENTS);
+		if (ret < 1)
+			_exit(17);
+		if (ring_pop_cqe(&r, &cqe) || cqe.user_data != seen)
+			_exit(18);
 		ring_exit(&r);
 		_exit(0);
 	}

@@ -9,10 +9,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/emu_uring.h>
@@ -228,7 +232,113 @@ static inline int ring_pop_cqe(struct ring *r, struct io_uring_cqe *out)
 	return 0;
 }
 
+/* Milliseconds on CLOCK_MONOTONIC. */
+static inline long long emu_now_ms(void)
+{
+	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static inline void emu_tick_handler(int sig)
+{
+}
+
+/*
+ * A SIGALRM every @ms milliseconds, to a handler without SA_RESTART, so
+ * that a blocking call (a GETEVENTS wait, or an op that wrongly blocks
+ * inside ENTER) ends with EINTR; @ms 0 stops it. Uses ITIMER_REAL.
+ */
+static inline int emu_tick(unsigned int ms)
+{
+	struct sigaction sa = { .sa_handler = emu_tick_handler };
+	struct itimerval it = {
+		.it_value = { ms / 1000, (ms % 1000) * 1000 },
+		.it_interval = { ms / 1000, (ms % 1000) * 1000 },
+	};
+
+	if (ms && sigaction(SIGALRM, &sa, NULL))
+		return -1;
+	return setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * Wait until the CQ holds @n CQEs, for @timeout_ms at most, without
+ * poll(2) on the ring: GETEVENTS waits, cut every 50 ms by emu_tick(), an
+ * EINTR just retried. The wait may return early (io_uring returns 0 from
+ * an interrupted wait when some CQE is there). Returns the CQEs ready.
+ */
+static inline unsigned int ring_wait_cqes(struct ring *r, unsigned int n,
+					  unsigned int timeout_ms)
+{
+	long long end = emu_now_ms() + timeout_ms;
+
+	if (ring_cq_ready(r) >= n)
+		return ring_cq_ready(r);
+	emu_tick(50);
+	while (ring_cq_ready(r) < n && emu_now_ms() < end)
+		if (emu_enter(r->fd, 0, n, IORING_ENTER_GETEVENTS) < 0 &&
+		    errno != EINTR)
+			break;
+	emu_tick(0);
+	return ring_cq_ready(r);
+}
+
+#define EMU_REFCNT	"/sys/module/emu_uring/refcnt"
+
+/*
+ * The module's reference count (an open or mapped ring holds one), or -1
+ * without the module or without CONFIG_MODULE_UNLOAD.
+ */
+static inline int emu_refcnt(void)
+{
+	char buf[32];
+	int fd = open(EMU_REFCNT, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return atoi(buf);
+}
+
+/*
+ * The reference count once it held still for 100 ms (2 s at most): a
+ * baseline that rings still being torn down (by earlier tests) do not
+ * inflate.
+ */
+static inline int emu_refcnt_settled(void)
+{
+	int last = emu_refcnt(), now, i;
+
+	for (i = 0; i < 20; i++) {
+		usleep(100000);
+		now = emu_refcnt();
+		if (now == last)
+			break;
+		last = now;
+	}
+	return last;
+}
+
+/*
+ * Poll the reference count every 10 ms until it is @want, for @timeout_ms
+ * at most; returns the last value read.
+ */
+static inline int emu_refcnt_wait(int want, unsigned int timeout_ms)
+{
+	long long end = emu_now_ms() + timeout_ms;
+	int now;
+
+	while ((now = emu_refcnt()) != want && emu_now_ms() < end)
+		usleep(10000);
+	return now;
+}
 
 /*
  * For kselftest_harness.h users: open (and set up and map) a ring in a
@@ -246,5 +356,13 @@ static inline int ring_pop_cqe(struct ring *r, struct io_uring_cqe *out)
 	if (__ret == -ENOENT)						\
 		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);	\
 	ASSERT_EQ(0, __ret);						\
+} while (0)
+
+/* The settled reference count into @var, or SKIP without the module. */
+#define EMU_REFCNT_OR_SKIP(var) do {					\
+	(var) = emu_refcnt_settled();					\
+	if ((var) < 0)							\
+		SKIP(return, "no %s: module not loaded (or no "		\
+		     "CONFIG_MODULE_UNLOAD)", EMU_REFCNT);		\
 } while (0)
 #endif /* EMU_RING_H */

@@ -184,39 +184,76 @@ TEST(open_allocation_fails_cleanly)
 }
 
 /*
- * The backlog entry of a completion that finds the CQ full cannot be
- * allocated: the completion is counted as lost and the next wait that
- * would sleep reports -EBADR.
+ * No request can be allocated for an SQE: submission stops before it, the
+ * SQE stays queued and runs on the next ENTER; nothing is lost. A ring's
+ * requests are cached, so only its first ENTER allocates them.
  */
-TEST(backlog_allocation_fails)
+TEST(request_allocation_fails)
 {
-	struct io_uring_params p = {
-		.flags = IORING_SETUP_CQSIZE,
-		.cq_entries = 2,
-	};
 	struct io_uring_cqe cqe;
 	struct ring r;
-	int ret;
+	int ret, i;
 
 	FAULT_SETUP_OR_SKIP();
-	ASSERT_EQ(0, ring_init(&r, 2, &p));
-	ring_queue_nop(&r, 1);
-	ring_queue_nop(&r, 2);
+	ASSERT_EQ(0, ring_init(&r, 4, NULL));
+	for (i = 0; i < 4; i++)
+		ring_queue_nop(&r, i);
 	ring_flush(&r);
-	ASSERT_EQ(2, emu_enter(r.fd, 2, 0, 0));	/* the CQ is full */
-	ring_queue_nop(&r, 3);
+	/* The first request allocates, the second fails. */
+	ASSERT_EQ(0, fail_nth_set(2));
+	ret = emu_enter(r.fd, 4, 0, 0);
+	ASSERT_EQ(0, fail_nth_get());
+	ASSERT_EQ(0, fail_nth_set(0));
+	ASSERT_EQ(1, ret);
+	/* The very first one fails: -EAGAIN, nothing consumed. */
+	ASSERT_EQ(0, fail_nth_set(2));
+	ret = emu_enter(r.fd, 3, 0, 0);
+	ASSERT_EQ(0, fail_nth_get());
+	ASSERT_EQ(0, fail_nth_set(0));
+	ASSERT_EQ(-1, ret);
+	ASSERT_EQ(EAGAIN, errno);
+	ASSERT_EQ(3, emu_enter(r.fd, 3, 4, IORING_ENTER_GETEVENTS));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ring_pop_cqe(&r, &cqe));
+		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(0, cqe.res);
+	}
+	EXPECT_EQ(0, *r.cq_overflow);
+	ring_exit(&r);
+}
+
+/*
+ * A READV that parks keeps its iovecs (IORING_FEAT_SUBMIT_STABLE); if that
+ * allocation fails, the request completes with -ENOMEM, it is not lost.
+ */
+TEST(park_allocation_fails)
+{
+	char buf[8];
+	struct iovec iov = { buf, sizeof(buf) };
+	struct io_uring_cqe cqe;
+	struct ring r;
+	int p[2], ret;
+
+	FAULT_SETUP_OR_SKIP();
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, ring_init(&r, 4, NULL));
+	/* Warm the request cache so the park's allocation is the first. */
+	ring_queue_nop(&r, 0);
+	ring_flush(&r);
+	ASSERT_EQ(1, emu_enter(r.fd, 1, 1, IORING_ENTER_GETEVENTS));
+	ASSERT_EQ(0, ring_pop_cqe(&r, &cqe));
+	ring_queue_readv(&r, p[0], &iov, 1, 0, 1);
 	ring_flush(&r);
 	ASSERT_EQ(0, fail_nth_set(1));
 	ret = emu_enter(r.fd, 1, 0, 0);
-	ASSERT_EQ(0, fail_nth_get());	/* the backlog allocation failed */
+	ASSERT_EQ(0, fail_nth_get());
 	ASSERT_EQ(0, fail_nth_set(0));
 	ASSERT_EQ(1, ret);
-	EXPECT_EQ(1, *r.cq_overflow);
-	EXPECT_FALSE(*r.sq_flags & IORING_SQ_CQ_OVERFLOW);
 	ASSERT_EQ(0, ring_pop_cqe(&r, &cqe));
-	ASSERT_EQ(0, ring_pop_cqe(&r, &cqe));
-	ASSERT_EQ(-1, emu_enter(r.fd, 0, 1, IORING_ENTER_GETEVENTS));
-	ASSERT_EQ(EBADR, errno);
+	EXPECT_EQ(1, cqe.user_data);
+	EXPECT_EQ(-ENOMEM, cqe.res);
+	close(p[0]);
+	close(p[1]);
 	ring_exit(&r);
 }
 

@@ -229,8 +229,11 @@ TEST(fork_both_enter)
 	ring_exit(&r);
 }
 
-/* A ring with a READ of an empty pipe queued: ENTER on it blocks. */
-static int ring_with_blocking_read(struct ring *r)
+/*
+ * A ring with a READ of an empty pipe queued: ENTER submits it, it parks,
+ * and a GETEVENTS wait for it blocks.
+ */
+static int ring_with_pipe_read(struct ring *r)
 {
 	static char buf[64];
 	int p[2];
@@ -242,7 +245,7 @@ static int ring_with_blocking_read(struct ring *r)
 	return 0;
 }
 
-static void *blocked_read(void *arg)
+static void *wait_for_read(void *arg)
 {
 	struct ring *r = arg;
 
@@ -252,39 +255,45 @@ static void *blocked_read(void *arg)
 
 /*
  * A process exits (exit_group from another thread) while one of its
- * threads is inside ENTER, blocked in a pipe read.
+ * threads is inside ENTER, in the GETEVENTS wait for the pipe READ it
+ * submitted and that parked; the ring goes with the process, and the
+ * module reference with it.
  */
 TEST(exit_inside_enter)
 {
-	int status;
+	int status, base;
 	pid_t pid;
 
 	if (access(EMU_DEV, F_OK))
 		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
+	base = emu_refcnt_settled();
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
 		struct ring r;
 		pthread_t t;
 
-		if (ring_with_blocking_read(&r))
+		if (ring_with_pipe_read(&r))
 			_exit(2);
-		if (pthread_create(&t, NULL, blocked_read, &r))
+		if (pthread_create(&t, NULL, wait_for_read, &r))
 			_exit(3);
 		usleep(200000);
-		_exit(0);	/* exit_group: the reader dies inside ENTER */
+		_exit(0);	/* exit_group: the waiter dies inside ENTER */
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
+	if (base >= 0)
+		EXPECT_EQ(base, emu_refcnt_wait(base, 5000));
 }
 
 /*
- * Fork a child that sets up a ring and blocks in ENTER (@blocking_op: in a
- * pipe READ it submits; otherwise in a wait for a CQE that never comes),
- * SIGKILL it there, and return its wait status.
+ * Fork a child that sets up a ring and blocks in ENTER's GETEVENTS wait
+ * (@parked_read: for the pipe READ it submits in that ENTER, which parks;
+ * otherwise for a CQE that nothing posts), SIGKILL it there, and return
+ * its wait status.
  */
-static int kill_child_in_enter(bool blocking_op)
+static int kill_child_in_enter(bool parked_read)
 {
 	int status = -1;
 	pid_t pid = fork();
@@ -292,10 +301,10 @@ static int kill_child_in_enter(bool blocking_op)
 	if (pid == 0) {
 		struct ring r;
 
-		if (blocking_op ? ring_with_blocking_read(&r) :
+		if (parked_read ? ring_with_pipe_read(&r) :
 				  ring_init(&r, 4, NULL))
 			_exit(2);
-		emu_enter(r.fd, blocking_op, 1, IORING_ENTER_GETEVENTS);
+		emu_enter(r.fd, parked_read, 1, IORING_ENTER_GETEVENTS);
 		_exit(3);
 	}
 	if (pid < 0)
@@ -310,25 +319,34 @@ static int kill_child_in_enter(bool blocking_op)
 /* SIGKILL while ENTER waits for completions that never come. */
 TEST(fatal_signal_in_wait)
 {
-	int status;
+	int status, base;
 
 	if (access(EMU_DEV, F_OK))
 		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
+	base = emu_refcnt_settled();
 	status = kill_child_in_enter(false);
 	ASSERT_TRUE(WIFSIGNALED(status));
 	ASSERT_EQ(SIGKILL, WTERMSIG(status));
+	if (base >= 0)
+		EXPECT_EQ(base, emu_refcnt_wait(base, 5000));
 }
 
-/* SIGKILL while an op blocks inside ENTER's submission (a pipe read). */
+/*
+ * SIGKILL while ENTER waits for a READ it submitted, parked on an empty
+ * pipe: the parked READ, the ring and the module reference all go.
+ */
 TEST(fatal_signal_in_blocking_op)
 {
-	int status;
+	int status, base;
 
 	if (access(EMU_DEV, F_OK))
 		SKIP(return, "%s missing: load emu_uring.ko", EMU_DEV);
+	base = emu_refcnt_settled();
 	status = kill_child_in_enter(true);
 	ASSERT_TRUE(WIFSIGNALED(status));
 	ASSERT_EQ(SIGKILL, WTERMSIG(status));
+	if (base >= 0)
+		EXPECT_EQ(base, emu_refcnt_wait(base, 5000));
 }
 
 FIXTURE(many) {

@@ -12,6 +12,7 @@ for t in ./*_test; do
 	echo "EMU-TEST-BEGIN ${t#./}"
 	"$t"
 	echo "EMU-TEST-END ${t#./} rc=$?"
+	echo "EMU-REFCNT ${t#./} $(cat /sys/module/emu_uring/refcnt)"
 done
 if rmmod emu_uring; then echo "EMU-UNLOAD ok"; else echo "EMU-UNLOAD fail"; fi
 if [ -n "$EMU_DEBUG" ]; then

@@ -456,45 +456,46 @@ static void on_alarm(int sig)
 }
 
 /*
- * A READ that blocks on an empty pipe is ended by a signal: ENTER returns
- * the count consumed (the read included), the read completes with -EINTR,
- * and the SQE after it stays queued.
+ * A READ of an empty pipe parks, as on io_uring: ENTER returns 2 at once
+ * with the NOP after it done and the READ pending. A signal ends the
+ * GETEVENTS wait (EINTR) but not the READ, which a write then completes.
  */
-TEST_F(pipe, blocking_read_interrupted)
+TEST_F(pipe, parked_read_not_interrupted)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	struct itimerval it = {
+		.it_value = { .tv_usec = 100000 },
+		.it_interval = { .tv_usec = 100000 },
+	};
 	struct io_uring_cqe cqe;
-	char in[16];
+	char in[16] = {};
 
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ring_queue_rw(&self->r, IORING_OP_READ, self->p[0], in, sizeof(in), 0,
 		      1);
 	ring_queue_nop(&self->r, 2);
 	ring_flush(&self->r);
+	/* Ticking from here: an ENTER that blocks in the READ ends too. */
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
-	ASSERT_EQ(1, emu_enter(self->r.fd, 2, 0, 0));
-	ASSERT_EQ(0, ring_pop_cqe(&self->r, &cqe));
-	EXPECT_EQ(1, cqe.user_data);
-	EXPECT_EQ(-EINTR, cqe.res);
-	EXPECT_EQ(-EAGAIN, ring_pop_cqe(&self->r, &cqe));
-	/* The NOP is still there and runs on the next ENTER. */
-	ASSERT_EQ(1, emu_enter(self->r.fd, 1, 1, IORING_ENTER_GETEVENTS));
+	ASSERT_EQ(2, emu_enter(self->r.fd, 2, 0, 0));
 	ASSERT_EQ(0, ring_pop_cqe(&self->r, &cqe));
 	EXPECT_EQ(2, cqe.user_data);
+	EXPECT_EQ(0, cqe.res);
+	EXPECT_EQ(-EAGAIN, ring_pop_cqe(&self->r, &cqe));
+	/* The signal ends the wait, not the READ. */
+	EXPECT_EQ(-1, emu_enter(self->r.fd, 0, 1, IORING_ENTER_GETEVENTS));
+	EXPECT_EQ(EINTR, errno);
+	emu_tick(0);
+	EXPECT_EQ(-EAGAIN, ring_pop_cqe(&self->r, &cqe));
+	ASSERT_EQ(4, write(self->p[1], "data", 4));
+	ASSERT_EQ(1, ring_wait_cqes(&self->r, 1, 2000));
+	ASSERT_EQ(0, ring_pop_cqe(&self->r, &cqe));
+	EXPECT_EQ(1, cqe.user_data);
+	EXPECT_EQ(4, cqe.res);
+	EXPECT_EQ(0, memcmp(in, "data", 4));
 }
 
-/* A non-blocking pipe gives -EAGAIN at once, as read(2) does. */
-TEST_F(pipe, nonblocking_empty)
-{
-	char in[4];
-	int res;
-
-	ASSERT_EQ(0, fcntl(self->p[0], F_SETFL, O_NONBLOCK));
-	ring_queue_rw(&self->r, IORING_OP_READ, self->p[0], in, 4, 0, 1);
-	ASSERT_EQ(0, run1(&self->r, &res));
-	EXPECT_EQ(-EAGAIN, res);
-}
+/* An O_NONBLOCK pipe parks a READ too: nonblocking_pipe_parks, async_test.c. */
 
 /* Writing to a pipe without readers is -EPIPE (SIGPIPE ignored). */
 TEST_F(pipe, write_no_reader)

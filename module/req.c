@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The request: its cache, the references it takes to outlive ENTER, where
+ * it is issued, and its completion from any context.
+ *
+ * A request is first issued inline, in ENTER, without blocking. If it would
+ * block on a file that can be polled, poll.c parks it on the file's wait
+ * queues; otherwise it is issued again, blocking. A request that runs after
+ * its ENTER (a parked one woken, a link behind it, one held back by
+ * IOSQE_IO_DRAIN) runs from the task-work executor: the next task waiting
+ * in ENTER for completions, if it shares the request's address space, else
+ * a kernel worker that borrows that address space (kthread_use_mm()) and the
+ * submitter's credentials. Nothing else ever runs a request.
+ *
+ * Before a request leaves ENTER it takes, once, everything it needs later
+ * (emu_req_make_async()): a reference on the ring (ctx->refs), the mm
+ * (mmgrab: the structure, not the address space), the credentials and the
+ * submitter's process (to cancel it when that process exits). Each is
+ * released once, in emu_req_put(). Its file reference is taken at
+ * submission, for every request.
+ *
+ * Completions are posted under ctx->completion_lock. Those made inside
+ * ENTER are collected in ctx->compl and posted together.
+ */
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/kthread.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "cq.h"
+#include "emu_uring.h"
+#include "opdef.h"
+
+/* Inline completions posted per lock round, at most. */
+#define EMU_COMPL_BATCH		32
+
+static struct kmem_cache *emu_req_cachep;
+
+/**
+ * emu_req_cache_init() - create the slab cache of requests
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int emu_req_cache_init(void)
+{
+	emu_req_cachep = KMEM_CACHE(emu_req, SLAB_ACCOUNT | SLAB_HWCACHE_ALIGN);
+	return emu_req_cachep ? 0 : -ENOMEM;
+}
+
+/**
+ * emu_req_cache_exit() - destroy the slab cache of requests
+ */
+void emu_req_cache_exit(void)
+{
+	kmem_cache_destroy(emu_req_cachep);
+}
+
+/**
+ * emu_req_alloc() - a request for the next SQE
+ * @ctx: the ring, with @ctx->uring_lock held
+ *
+ * Return: the request, from the ring's cache when it has one, or NULL
+ * without memory.
+ */
+struct emu_req *emu_req_alloc(struct emu_ring_ctx *ctx)
+{
+	struct emu_req *req;
+
+	if (unlikely(list_empty(&ctx->req_cache))) {
+		struct llist_node *node = llist_del_all(&ctx->req_free);
+		struct emu_req *next;
+
+		llist_for_each_entry_safe(req, next, node, llnode)
+			list_add(&req->list, &ctx->req_cache);
+		if (list_empty(&ctx->req_cache)) {
+			/* No OOM kill for it: submission stops (-EAGAIN). */
+			req = kmem_cache_alloc(emu_req_cachep,
+					       GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+					       __GFP_NORETRY);
+			if (!req)
+				return NULL;
+			INIT_LIST_HEAD(&req->list);
+			list_add(&req->list, &ctx->req_cache);
+		}
+	}
+	req = list_first_entry(&ctx->req_cache, struct emu_req, list);
+	list_del(&req->list);
+	req->ctx = ctx;
+	req->link = NULL;
+	req->file = NULL;
+	req->cflags = 0;
+	req->state = 0;
+	req->async = NULL;
+	return req;
+}
+
+/**
+ * emu_req_cache_free() - free the requests a ring keeps for reuse
+ * @ctx: the ring, being freed
+ */
+void emu_req_cache_free(struct emu_ring_ctx *ctx)
+{
+	struct llist_node *node = llist_del_all(&ctx->req_free);
+	struct emu_req *req, *next;
+
+	llist_for_each_entry_safe(req, next, node, llnode)
+		kmem_cache_free(emu_req_cachep, req);
+	list_for_each_entry_safe(req, next, &ctx->req_cache, list) {
+		list_del(&req->list);
+		kmem_cache_free(emu_req_cachep, req);
+	}
+}
+
+/**
+ * emu_req_make_async() - take what @req and the links behind it need to
+ *	run after ENTER returns
+ * @req: a request in the submitter's context
+ *
+ * Return: 0, or a negative errno from an op's prep_async (-ENOMEM,
+ * -EFAULT): the request then fails with it.
+ */
+int emu_req_make_async(struct emu_req *req)
+{
+	for (; req; req = req->link) {
+		const struct emu_op_def *def = emu_req_def(req);
+		int ret;
+
+		if (req->state & EMU_REQ_F_ASYNC)
+			continue;
+		if (unlikely(!current->mm))
+			return -ECANCELED;
+		refcount_inc(&req->ctx->refs);
+		req->state |= EMU_REQ_F_ASYNC;
+		mmgrab(current->mm);
+		req->mm = current->mm;
+		req->creds = get_current_cred();
+		req->tgid = get_pid(task_tgid(current));
+		if (def->prep_async && !(req->state & EMU_REQ_F_FAILED)) {
+			ret = def->prep_async(req);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Drop what a completed request holds, but not its ring reference. */
+static void emu_req_put(struct emu_req *req)
+{
+	const struct emu_op_def *def = emu_req_def(req);
+
+	if (req->async && def->cleanup)
+		def->cleanup(req);
+	if (req->file) {
+		fput(req->file);
+		req->file = NULL;
+	}
+	if (req->state & EMU_REQ_F_ASYNC) {
+		mmdrop(req->mm);
+		put_cred(req->creds);
+		put_pid(req->tgid);
+	}
+}
+
+/* Whether a completed request posts a CQE. */
+static bool emu_req_wants_cqe(const struct emu_req *req)
+{
+	if (req->state & EMU_REQ_F_SKIP_LINKS)
+		return false;
+	return !(req->flags & IOSQE_CQE_SKIP_SUCCESS) ||
+	       (req->state & EMU_REQ_F_FAILED);
+}
+
+/*
+ * Release the requests IOSQE_IO_DRAIN held back that may now run: those at
+ * the front, up to a drained one that still has earlier requests running.
+ */
+static void emu_defer_release(struct emu_ring_ctx *ctx,
+			      struct list_head *out)
+{
+	struct emu_req *req, *next;
+
+	lockdep_assert_held(&ctx->completion_lock);
+	list_for_each_entry_safe(req, next, &ctx->defer_list, list) {
+		if ((req->flags & IOSQE_IO_DRAIN) &&
+		    ctx->nr_completed < req->seq)
+			break;
+		list_move_tail(&req->list, out);
+	}
+}
+
+static void emu_req_issue_tw(struct emu_req *req)
+{
+	emu_req_queue(req);
+}
+
+/*
+ * Post the CQEs of the completed requests on @done, in order, then free
+ * them. Requests that find no room in the CQ are kept, as they are, in the
+ * backlog (IORING_FEAT_NODROP without an allocation).
+ */
+static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
+			  bool locked)
+{
+	struct emu_req *req, *next;
+	unsigned int nr_async = 0;
+	LIST_HEAD(released);
+	unsigned long flags;
+
+	list_for_each_entry(req, done, list) {
+		emu_req_put(req);
+		if (req->state & EMU_REQ_F_ASYNC)
+			nr_async++;
+	}
+
+	spin_lock_irqsave(&ctx->completion_lock, flags);
+	list_for_each_entry_safe(req, next, done, list) {
+		ctx->nr_completed++;
+		if (req->state & EMU_REQ_F_PARKED)
+			list_del(&req->park_node);
+		if (emu_req_wants_cqe(req))
+			emu_cq_post_req(ctx, req);
+	}
+	if (unlikely(!list_empty(&ctx->defer_list)))
+		emu_defer_release(ctx, &released);
+	emu_cq_commit(ctx);
+	spin_unlock_irqrestore(&ctx->completion_lock, flags);
+	emu_cq_wake(ctx);
+
+	list_for_each_entry_safe(req, next, &released, list) {
+		list_del(&req->list);
+		emu_tw_add(req, emu_req_issue_tw);
+	}
+	/* What the backlog did not take goes back to the cache. */
+	list_for_each_entry_safe(req, next, done, list) {
+		if (locked)
+			list_move(&req->list, &ctx->req_cache);
+		else
+			llist_add(&req->llnode, &ctx->req_free);
+	}
+	INIT_LIST_HEAD(done);
+	/* Last: the ring may go away with its last reference. */
+	if (nr_async)
+		emu_ring_put(ctx, nr_async);
+}
+
+/**
+ * emu_compl_flush() - post the completions collected inside ENTER
+ * @ctx: the ring, with @ctx->uring_lock held
+ */
+void emu_compl_flush(struct emu_ring_ctx *ctx)
+{
+	if (!list_empty(&ctx->compl))
+		emu_post_done(ctx, &ctx->compl, true);
+}
+
+/*
+ * Set @req's result and queue it on @done. A failed member (unless
+ * IOSQE_IO_HARDLINK) cancels the rest of its chain, which is queued behind
+ * it. Returns the next member to issue, or NULL.
+ */
+static struct emu_req *emu_req_finish(struct emu_req *req, s32 res,
+				      struct list_head *done)
+{
+	struct emu_req *next = req->link;
+	bool skip;
+
+	req->res = res;
+	if (res < 0)
+		req->state |= EMU_REQ_F_FAILED;
+	req->link = NULL;
+	list_add_tail(&req->list, done);
+	if (!next)
+		return NULL;
+	if (!(req->state & EMU_REQ_F_FAILED) ||
+	    (req->flags & IOSQE_IO_HARDLINK))
+		return next;
+
+	/*
+	 * Like io_uring, the CQEs of the cancelled links are skipped if the
+	 * failed member asked to skip its CQE on success.
+	 */
+	skip = req->flags & IOSQE_CQE_SKIP_SUCCESS;
+	while (next) {
+		struct emu_req *link = next->link;
+
+		if (!(next->state & EMU_REQ_F_FAILED))
+			next->res = -ECANCELED;
+		next->state |= EMU_REQ_F_FAILED;
+		if (skip)
+			next->state |= EMU_REQ_F_SKIP_LINKS;
+		next->link = NULL;
+		list_add_tail(&next->list, done);
+		next = link;
+	}
+	return NULL;
+}
+
+/* The issuing context holds ctx->uring_lock: ENTER's submission. */
+static bool emu_in_submit(struct emu_ring_ctx *ctx)
+{
+	return mutex_is_locked(&ctx->uring_lock) &&
+	       READ_ONCE(ctx->submit_task) == current;
+}
+
+/**
+ * emu_req_done() - complete a request from a context that may issue more
+ * @req: the request, owned by the caller
+ * @res: its result
+ *
+ * Inside ENTER the CQE joins the batch; elsewhere it is posted now.
+ *
+ * Return: the next member of its chain to issue, or NULL.
+ */
+struct emu_req *emu_req_done(struct emu_req *req, s32 res)
+{
+	struct emu_ring_ctx *ctx = req->ctx;
+	struct emu_req *next;
+	LIST_HEAD(done);
+
+	if (emu_in_submit(ctx)) {
+		next = emu_req_finish(req, res, &ctx->compl);
+		if (++ctx->nr_compl >= EMU_COMPL_BATCH) {
+			ctx->nr_compl = 0;
+			emu_compl_flush(ctx);
+		}
+		return next;
+	}
+	next = emu_req_finish(req, res, &done);
+	emu_post_done(ctx, &done, false);
+	return next;
+}
+
+/**
+ * emu_req_complete() - complete a request that is not being issued
+ * @req: the request
+ * @res: its result
+ *
+ * For the request's owner in a context that must not issue more (a wakeup,
+ * a cancellation): the next member of its chain, if any, goes to the
+ * task-work executor.
+ */
+void emu_req_complete(struct emu_req *req, s32 res)
+{
+	struct emu_req *next;
+	LIST_HEAD(done);
+
+	next = emu_req_finish(req, res, &done);
+	if (next)
+		emu_tw_add(next, emu_req_issue_tw);
+	emu_post_done(req->ctx, &done, false);
+}
+
+/**
+ * emu_req_fail_chain() - fail a request and every link behind it
+ * @req: the head of a chain no member of which has run
+ * @res: the head's result; the others get -ECANCELED (or their own
+ *	preparation error)
+ */
+void emu_req_fail_chain(struct emu_req *req, s32 res)
+{
+	req->flags &= ~IOSQE_IO_HARDLINK;
+	req->state |= EMU_REQ_F_FAILED;
+	emu_req_done(req, res);
+}
+
+/* Whether a request that would block waits on its file's wait queues. */
+static bool emu_req_pollable(struct emu_req *req)
+{
+	const struct emu_op_def *def = emu_req_def(req);
+
+	return (def->pollin || def->pollout) && file_can_poll(req->file);
+}
+
+/**
+ * emu_req_queue() - issue a request, and the links behind it that can run
+ * @req: a prepared request, owned by the caller
+ *
+ * Called inside ENTER and from the task-work executor. Each member is
+ * issued without blocking first; one that would block is parked on its
+ * file (and the rest of its chain with it), or issued again, blocking, if
+ * its file cannot be polled.
+ */
+void emu_req_queue(struct emu_req *req)
+{
+	while (req) {
+		int ret;
+
+		if (unlikely(req->state & EMU_REQ_F_CANCELED)) {
+			req = emu_req_done(req, -ECANCELED);
+			continue;
+		}
+		if (unlikely(emu_req_def(req)->needs_file && !req->file)) {
+			req = emu_req_done(req, -EBADF);
+			continue;
+		}
+		ret = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
+		if (unlikely(ret == -EAGAIN) &&
+		    !(req->state & EMU_REQ_F_NOWAIT)) {
+			if (emu_req_pollable(req) &&
+			    !(req->state & EMU_REQ_F_BLOCK)) {
+				req = emu_poll_park(req);
+				continue;
+			}
+			ret = emu_req_issue(req, 0);
+		}
+		req = emu_req_done(req, ret);
+	}
+}
+
+/**
+ * emu_tw_add() - have the task-work executor run @func on @req
+ * @req: a request, with EMU_REQ_F_ASYNC
+ * @func: what to run, in a context with the request's mm and credentials
+ *
+ * Any context. A task waiting in ENTER runs it if it can; else a worker.
+ */
+void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req))
+{
+	struct emu_ring_ctx *ctx = req->ctx;
+
+	req->tw_func = func;
+	/* Only the first of a run of additions needs to kick anyone. */
+	if (!llist_add(&req->llnode, &ctx->tw_list))
+		return;
+	/* llist_add() is fully ordered: pairs with emu_tw_waiter_exit(). */
+	if (atomic_read(&ctx->tw_waiters))
+		wake_up_all(&ctx->cq_wait);
+	else
+		queue_work(emu_wq, &ctx->tw_work);
+}
+
+static void emu_tw_call(struct emu_req *req)
+{
+	const struct cred *old = NULL;
+
+	if (req->creds != current_cred())
+		old = override_creds(req->creds);
+	req->tw_func(req);
+	if (old)
+		revert_creds(old);
+}
+
+/**
+ * emu_tw_run() - run the task work a waiter in ENTER can run
+ * @ctx: the ring
+ *
+ * Requests of another address space (a ring shared with a forked child)
+ * are handed to the worker.
+ *
+ * Return: true if anything was taken from the list.
+ */
+bool emu_tw_run(struct emu_ring_ctx *ctx)
+{
+	struct llist_node *node = llist_del_all(&ctx->tw_list);
+	struct emu_req *req, *next;
+	bool foreign = false;
+
+	if (!node)
+		return false;
+	node = llist_reverse_order(node);
+	llist_for_each_entry_safe(req, next, node, llnode) {
+		if (req->mm != current->mm) {
+			llist_add(&req->llnode, &ctx->tw_foreign);
+			foreign = true;
+			continue;
+		}
+		emu_tw_call(req);
+	}
+	if (foreign)
+		queue_work(emu_wq, &ctx->tw_work);
+	return true;
+}
+
+/**
+ * emu_tw_waiter_exit() - a waiter leaves: hand what it left to the worker
+ * @ctx: the ring
+ */
+void emu_tw_waiter_exit(struct emu_ring_ctx *ctx)
+{
+	atomic_dec(&ctx->tw_waiters);
+	/* Pairs with llist_add() in emu_tw_add(). */
+	smp_mb__after_atomic();
+	if (!llist_empty(&ctx->tw_list))
+		queue_work(emu_wq, &ctx->tw_work);
+}
+
+/* Mark a request whose address space is gone: it can only be cancelled. */
+static void emu_req_mark_canceled(struct emu_req *req)
+{
+	req->state |= EMU_REQ_F_CANCELED;
+	emu_poll_mark_canceled(req);
+}
+
+/**
+ * emu_tw_work() - the worker side of the task-work executor
+ * @work: the ring's tw_work
+ *
+ * Runs in a kernel worker: the request's address space is borrowed with
+ * kthread_use_mm() while it still has users; if it has none (the process
+ * is gone) the request is cancelled.
+ */
+void emu_tw_work(struct work_struct *work)
+{
+	struct emu_ring_ctx *ctx = container_of(work, struct emu_ring_ctx,
+						tw_work);
+	struct mm_struct *mm = NULL;
+
+	for (;;) {
+		struct llist_node *node = llist_del_all(&ctx->tw_foreign);
+		struct emu_req *req, *next;
+
+		if (!node)
+			node = llist_del_all(&ctx->tw_list);
+		if (!node)
+			break;
+		node = llist_reverse_order(node);
+		llist_for_each_entry_safe(req, next, node, llnode) {
+			if (req->mm != mm) {
+				if (mm) {
+					kthread_unuse_mm(mm);
+					mmput(mm);
+					mm = NULL;
+				}
+				if (mmget_not_zero(req->mm)) {
+					mm = req->mm;
+					kthread_use_mm(mm);
+				}
+			}
+			if (req->mm != mm)
+				emu_req_mark_canceled(req);
+			emu_tw_call(req);
+			cond_resched();
+		}
+	}
+	if (mm) {
+		kthread_unuse_mm(mm);
+		mmput(mm);
+	}
+}
