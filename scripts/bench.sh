@@ -55,7 +55,7 @@ RUN
 	report "$log" "$v"
 done
 
-v=$(emu_kernels | tail -n 1)
+v=$(emu_kernels | grep -v -- -rt- | tail -n 1)
 payload=$(mktemp -d)
 cat > "$payload/run.sh" <<RUN
 echo "EMU-BENCH-BEGIN"

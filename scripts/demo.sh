@@ -10,7 +10,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$EMU_TOP"
 
-v=$(emu_kernels | tail -n 1)
+v=$(emu_kernels | grep -v -- -rt- | tail -n 1)
 [ -n "$v" ] || emu_die "no supported kernel installed (make deps)"
 payload=$(mktemp -d)
 trap 'rm -rf "$payload"' EXIT

@@ -7,6 +7,7 @@ set -euo pipefail
 
 pkgs=(linux-image-amd64 linux-headers-amd64
       linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
+      linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
       qemu-system-x86 busybox-static sparse
       gcc make libc6-dev cpio gzip xz-utils perl python3
       flex bison bc libelf-dev libssl-dev

@@ -6,14 +6,20 @@ EMU_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EMU_CACHE=${EMU_CACHE:-/var/cache/emu_uring}
 EMU_KSRC=$EMU_CACHE/linux-source-6.12
 
-# Debian's two supported kernel series, newest installed of each, that have
-# both an image to boot and headers to build against. Never `uname -r`: the
-# machine building this may run any kernel.
+# Debian's supported kernel series, newest installed of each, that have
+# both an image to boot and headers to build against: 6.1, 6.12 and 6.12's
+# PREEMPT_RT flavour (completions from interrupt context differ there).
+# Never `uname -r`: the machine building this may run any kernel.
 emu_kernels() {
 	local series v
-	for series in '6.1.[0-9]*-amd64' '6.12.[0-9]*-amd64'; do
+	for series in '6.1.[0-9]*-amd64' '6.12.[0-9]*-amd64' '6.12.[0-9]*-rt-amd64'; do
 		for v in /lib/modules/$series; do
 			v=${v##*/}
+			# The plain series must not pick the RT flavour.
+			case "$series:$v" in
+			*-rt-amd64:*) ;;
+			*:*-rt-amd64) continue ;;
+			esac
 			[ -e "/lib/modules/$v/build/Makefile" ] &&
 				[ -e "/boot/vmlinuz-$v" ] && echo "$v"
 		done | sort -V | tail -n 1
