@@ -7,6 +7,9 @@
  * find nothing ready enter the module.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include <liburing.h>
 
@@ -67,40 +70,136 @@ int io_uring_get_events(struct io_uring *ring)
 			     NULL, 0);
 }
 
+/* What one search for a CQE asks of ENTER (liburing's get_data). */
+struct get_data {
+	unsigned int submit;
+	unsigned int wait_nr;
+	unsigned int get_flags;
+	size_t sz;
+	bool has_ts;
+	void *arg;
+};
+
 /*
  * Find a CQE, entering the module when wait_nr asks for more than is
  * ready, when SQEs are to be submitted, or when completions wait in the
- * backlog. Like liburing it enters at most once while a CQE is there, so
- * asking for more than the CQ can hold returns instead of spinning.
+ * backlog. As liburing: it enters at most once while a CQE is there (so
+ * asking for more than the CQ can hold returns), and at most once with a
+ * timeout, which then gives -ETIME if no CQE came. It returns the count the
+ * first ENTER submitted, or an error.
  */
+static int get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		   struct get_data *data)
+{
+	struct io_uring_cqe *cqe = NULL;
+	bool looped = false;
+	int err = 0;
+
+	for (;;) {
+		bool flush = io_uring_cq_has_overflow(ring);
+		unsigned int avail, flags = 0;
+		int ret;
+
+		__io_uring_peek_cqe(ring, &cqe, &avail);
+		if (!cqe && !data->wait_nr && !data->submit &&
+		    (looped || !flush)) {
+			if (!err)
+				err = -EAGAIN;
+			break;
+		}
+		if (data->wait_nr > avail || flush || !cqe)
+			flags = IORING_ENTER_GETEVENTS | data->get_flags;
+		if (!flags && !data->submit)
+			break;
+		if (looped && data->has_ts) {
+			if (!cqe && !err)
+				err = -ETIME;
+			break;
+		}
+		ret = emu_sys_enter(ring->enter_ring_fd, data->submit,
+				    data->wait_nr, flags, data->arg, data->sz);
+		if (ret < 0) {
+			if (!err)
+				err = ret;
+			break;
+		}
+		data->submit -= data->submit < (unsigned int)ret ?
+				data->submit : (unsigned int)ret;
+		if (cqe)
+			break;
+		if (!looped) {
+			looped = true;
+			err = ret;
+		}
+	}
+	*cqe_ptr = cqe;
+	return err;
+}
+
 int __io_uring_get_cqe(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
 		       unsigned int submit_nr, unsigned int wait_nr,
 		       sigset_t *sigmask)
 {
-	bool looped = false;
+	struct get_data data = {
+		.submit = submit_nr,
+		.wait_nr = wait_nr,
+		.sz = _NSIG / 8,
+		.arg = sigmask,
+	};
 
-	for (;;) {
-		unsigned int avail, flags = 0;
-		bool flush = io_uring_cq_has_overflow(ring);
-		int ret;
+	return get_cqe(ring, cqe_ptr, &data);
+}
 
-		__io_uring_peek_cqe(ring, cqe_ptr, &avail);
-		if (!*cqe_ptr && !wait_nr && !submit_nr && (looped || !flush))
-			return -EAGAIN;
-		if (wait_nr > avail || flush || !*cqe_ptr)
-			flags = IORING_ENTER_GETEVENTS;
-		if (!flags && !submit_nr)
-			return 0;
-		ret = emu_sys_enter(ring->enter_ring_fd, submit_nr, wait_nr,
-				    flags, sigmask, sizeof(unsigned long));
-		if (ret < 0)
-			return ret;
-		submit_nr -= submit_nr < (unsigned int)ret ? submit_nr :
-			     (unsigned int)ret;
-		if (*cqe_ptr)
-			return 0;
-		looped = true;
-	}
+/* The module always has IORING_FEAT_EXT_ARG: timeouts need no TIMEOUT SQE. */
+static int get_cqe_ext(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned int submit, unsigned int wait_nr,
+		       struct __kernel_timespec *ts, sigset_t *sigmask)
+{
+	struct io_uring_getevents_arg arg = {
+		.sigmask = (uintptr_t)sigmask,
+		.sigmask_sz = _NSIG / 8,
+		.ts = (uintptr_t)ts,
+	};
+	struct get_data data = {
+		.submit = submit,
+		.wait_nr = wait_nr,
+		.get_flags = IORING_ENTER_EXT_ARG,
+		.sz = sizeof(arg),
+		.has_ts = !!ts,
+		.arg = &arg,
+	};
+
+	return get_cqe(ring, cqe_ptr, &data);
+}
+
+int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned int wait_nr, struct __kernel_timespec *ts,
+		       sigset_t *sigmask)
+{
+	if (!ts)
+		return __io_uring_get_cqe(ring, cqe_ptr, 0, wait_nr, sigmask);
+	return get_cqe_ext(ring, cqe_ptr, 0, wait_nr, ts, sigmask);
+}
+
+int io_uring_wait_cqe_timeout(struct io_uring *ring,
+			      struct io_uring_cqe **cqe_ptr,
+			      struct __kernel_timespec *ts)
+{
+	return io_uring_wait_cqes(ring, cqe_ptr, 1, ts, NULL);
+}
+
+int io_uring_submit_and_wait_timeout(struct io_uring *ring,
+				     struct io_uring_cqe **cqe_ptr,
+				     unsigned int wait_nr,
+				     struct __kernel_timespec *ts,
+				     sigset_t *sigmask)
+{
+	unsigned int to_submit = flush_sq(ring);
+
+	if (!ts)
+		return __io_uring_get_cqe(ring, cqe_ptr, to_submit, wait_nr,
+					  sigmask);
+	return get_cqe_ext(ring, cqe_ptr, to_submit, wait_nr, ts, sigmask);
 }
 
 unsigned int io_uring_peek_batch_cqe(struct io_uring *ring,

@@ -110,42 +110,55 @@ out:
 
 long emu_sys_enter(unsigned int fd, unsigned int to_submit,
 		   unsigned int min_complete, unsigned int flags,
-		   const void *sig, size_t sigsz)
+		   const void *arg, size_t argsz)
 {
 	struct emu_uring_enter e = {
 		.to_submit = to_submit,
 		.min_complete = min_complete,
 		.flags = flags,
+		.argsz = argsz,
+		.arg = (uintptr_t)arg,
 	};
-	bool masked = sig && !(flags & IORING_ENTER_EXT_ARG);
-	unsigned long mask, old;
+	struct io_uring_getevents_arg ext;
+	unsigned long mask;
 	int saved = errno;
 	long ret;
 
 	/*
-	 * Without IORING_ENTER_EXT_ARG (which the module does not offer) the
-	 * fifth argument is a signal mask for the wait, as for ppoll(2). It
-	 * is applied around the ENTER ioctl (not atomically with it, which
-	 * only a kernel can do) and never blocks SIGSYS, the shim's signal.
+	 * The last two arguments (a signal mask, or with IORING_ENTER_EXT_ARG
+	 * a struct io_uring_getevents_arg) go to the module, which applies the
+	 * mask atomically with the wait, as io_uring does. An argsz that does
+	 * not fit the ioctl's field is refused as io_uring refuses a bad size.
 	 */
-	if (masked) {
-		if (sigsz != sizeof(mask)) {
-			ret = -EINVAL;
-			goto out;
+	if (argsz > UINT32_MAX) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/*
+	 * The wait's mask never blocks SIGSYS, the shim's signal: a handler
+	 * that runs under it could not make an io_uring call. Whatever cannot
+	 * be read here goes as it is, for the module to judge.
+	 */
+	if (arg && (flags & IORING_ENTER_GETEVENTS)) {
+		if (!(flags & IORING_ENTER_EXT_ARG)) {
+			if (argsz == sizeof(mask) &&
+			    !emu_copy(&mask, arg, sizeof(mask), 0)) {
+				mask &= ~(1UL << (SIGSYS - 1));
+				e.arg = (uintptr_t)&mask;
+			}
+		} else if (argsz == sizeof(ext) &&
+			   !emu_copy(&ext, arg, sizeof(ext), 0)) {
+			if (ext.sigmask && ext.sigmask_sz == sizeof(mask) &&
+			    !emu_copy(&mask, (void *)(uintptr_t)ext.sigmask,
+				      sizeof(mask), 0)) {
+				mask &= ~(1UL << (SIGSYS - 1));
+				ext.sigmask = (uintptr_t)&mask;
+			}
+			e.arg = (uintptr_t)&ext;
 		}
-		if (emu_copy(&mask, sig, sizeof(mask), 0)) {
-			ret = -EFAULT;
-			goto out;
-		}
-		mask &= ~(1UL << (SIGSYS - 1));
-		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, &old,
-			sizeof(mask));
 	}
 	ret = ioctl(fd, EMU_URING_IOC_ENTER, &e);
 	ret = ret < 0 ? emu_fail(errno) : ret;
-	if (masked)
-		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL,
-			sizeof(old));
 out:
 	errno = saved;
 	return ret;

@@ -9,7 +9,10 @@
 #include <linux/list.h>
 #include <linux/minmax.h>
 #include <linux/poll.h>
+#include <linux/hrtimer.h>
 #include <linux/sched/signal.h>
+#include <linux/time64.h>
+#include <linux/uaccess.h>
 #include <linux/wait.h>
 
 #include "cq.h"
@@ -126,12 +129,12 @@ u32 emu_cq_ready(struct emu_ring_ctx *ctx)
 }
 
 /**
- * emu_cq_flush_backlog_locked() - flush the backlog into the room made
+ * emu_cq_flush_pending() - flush the backlog into the room made
  * @ctx: the ring, without @ctx->completion_lock held
  *
  * Return: whether some of the backlog still finds no room.
  */
-bool emu_cq_flush_backlog_locked(struct emu_ring_ctx *ctx)
+bool emu_cq_flush_pending(struct emu_ring_ctx *ctx)
 {
 	bool stuck;
 
@@ -146,21 +149,56 @@ bool emu_cq_flush_backlog_locked(struct emu_ring_ctx *ctx)
 	return stuck;
 }
 
+/*
+ * Wait with the signal mask userspace asked for, as pselect(2) does: on a
+ * signal the mask stays until the handler has run, else it is restored.
+ */
+static int emu_cq_wait_sigmask(const struct emu_wait *w)
+{
+	sigset_t mask;
+
+	if (!w->sig)
+		return 0;
+	if (w->sigsz != sizeof(mask))
+		return -EINVAL;
+	if (copy_from_user(&mask, w->sig, sizeof(mask)))
+		return -EFAULT;
+	sigdelsetmask(&mask, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	current->saved_sigmask = current->blocked;
+	set_restore_sigmask();
+	return sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
+static void emu_cq_wait_sigmask_done(const struct emu_wait *w, int ret)
+{
+	/* Interrupted: signal delivery restores it, after the handler. */
+	if (!w->sig || ret == -EINTR)
+		return;
+	if (test_and_clear_restore_sigmask())
+		sigprocmask(SIG_SETMASK, &current->saved_sigmask, NULL);
+}
+
 /**
  * emu_cq_wait() - wait until the CQ holds at least @min_complete CQEs
  * @ctx: the ring, set up, without @ctx->uring_lock held
  * @min_complete: CQEs to wait for; clamped to the CQ size
+ * @w: the timeout and signal mask to wait with
  *
  * Like io_uring's wait: the backlog is flushed first; if it still finds no
  * room, only the application can make some, so the wait ends. While it
  * waits, the task runs the ring's task work that belongs to its address
- * space (parked requests woken, links and drained requests to issue).
+ * space (parked requests woken, links and drained requests to issue). As
+ * io_uring, a wait that fails while CQEs are ready returns 0.
  *
  * Return: 0; -EBADR if a completion was lost (the caller clears
- * @ctx->cq_dropped once it reported it); -EINTR on a signal.
+ * @ctx->cq_dropped once it reported it); -EINTR on a signal; -ERESTARTSYS
+ * for task work only; -ETIME when the timeout passed; -EINVAL or -EFAULT
+ * for a bad timeout or signal mask.
  */
-int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete)
+int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete,
+		const struct emu_wait *w)
 {
+	ktime_t timeout = KTIME_MAX;
 	DEFINE_WAIT(wait);
 	int ret = 0;
 
@@ -168,31 +206,64 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete)
 	atomic_inc(&ctx->tw_waiters);
 	/* Pairs with llist_add() in emu_tw_add(). */
 	smp_mb__after_atomic();
+	emu_tw_run(ctx);
+	if (emu_cq_flush_pending(ctx) || emu_cq_ready(ctx) >= min_complete)
+		goto out;
+	/* The arguments' own errors are returned as they are. */
+	if (w->ts) {
+		struct timespec64 ts;
+
+		if (get_timespec64(&ts, w->ts)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		timeout = timespec64_to_ktime(ts);
+		if (!w->abs)
+			timeout = ktime_add(timeout, ktime_get());
+	}
+	ret = emu_cq_wait_sigmask(w);
+	if (ret)
+		goto out;
 	for (;;) {
-		emu_tw_run(ctx);
-		if (emu_cq_flush_backlog_locked(ctx))
-			break;
-		if (emu_cq_ready(ctx) >= min_complete)
-			break;
 		if (READ_ONCE(ctx->cq_dropped)) {
 			ret = -EBADR;
 			break;
 		}
 		prepare_to_wait(&ctx->cq_wait, &wait, TASK_INTERRUPTIBLE);
-		if (emu_cq_ready(ctx) >= min_complete ||
-		    !llist_empty(&ctx->tw_list) ||
-		    READ_ONCE(ctx->backlog_len) || READ_ONCE(ctx->cq_dropped)) {
-			finish_wait(&ctx->cq_wait, &wait);
-			continue;
+		if (emu_cq_ready(ctx) < min_complete &&
+		    llist_empty(&ctx->tw_list) && !READ_ONCE(ctx->backlog_len) &&
+		    !READ_ONCE(ctx->cq_dropped)) {
+			/*
+			 * A real signal ends the wait. Task work of the task's
+			 * own io_uring (TIF_NOTIFY_SIGNAL) cannot be run from
+			 * here: it runs on the way out, and the wait restarts.
+			 */
+			if (signal_pending(current)) {
+				ret = task_sigpending(current) ? -EINTR :
+								 -ERESTARTSYS;
+				break;
+			}
+			if (timeout == KTIME_MAX) {
+				schedule();
+			} else if (!schedule_hrtimeout_range(&timeout, 0,
+							     HRTIMER_MODE_ABS)) {
+				ret = -ETIME;
+				break;
+			}
 		}
-		if (signal_pending(current)) {
-			ret = -EINTR;
-			break;
-		}
-		schedule();
 		finish_wait(&ctx->cq_wait, &wait);
+		emu_tw_run(ctx);
+		if (emu_cq_flush_pending(ctx) ||
+		    emu_cq_ready(ctx) >= min_complete)
+			break;
+		cond_resched();
 	}
 	finish_wait(&ctx->cq_wait, &wait);
+	emu_cq_wait_sigmask_done(w, ret);
+	/* As io_uring: a wait that ends in an error with CQEs there is 0. */
+	if (ret && emu_cq_ready(ctx))
+		ret = 0;
+out:
 	emu_tw_waiter_exit(ctx);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #ifndef _EMU_URING_INTERNAL_H
 #define _EMU_URING_INTERNAL_H
 
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/refcount.h>
@@ -15,6 +16,7 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/seq_file.h>
+#include <linux/signal.h>
 #include <uapi/linux/emu_uring.h>
 
 /* io_uring's limits on ring sizes. */
@@ -176,6 +178,7 @@ struct emu_ring_ctx {
 
 /* main.c */
 extern struct workqueue_struct *emu_wq;
+bool emu_is_ring_file(const struct file *file);
 
 /* ring.c */
 struct emu_ring_ctx *emu_ring_ctx_alloc(void);
@@ -186,19 +189,31 @@ int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
 void emu_ring_destroy(struct emu_ring_ctx *ctx);
 int emu_ring_mmap(struct emu_ring_ctx *ctx, struct vm_area_struct *vma);
 
+/**
+ * struct emu_wait - what a GETEVENTS wait is asked for besides a count
+ * @ts: a struct __kernel_timespec: when the wait ends with -ETIME, or NULL
+ * @abs: @ts is a CLOCK_MONOTONIC time, not a duration
+ * @sig: a signal mask to wait with, or NULL
+ * @sigsz: the size userspace gave for it
+ */
+struct emu_wait {
+	const struct __kernel_timespec __user *ts;
+	bool abs;
+	const sigset_t __user *sig;
+	size_t sigsz;
+};
+
 /* submit.c */
 long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
-	       u32 flags);
+	       u32 flags, u64 arg, u32 argsz);
 
 /* req.c */
 int emu_req_cache_init(void);
 void emu_req_cache_exit(void);
 void emu_req_cache_free(struct emu_ring_ctx *ctx);
 struct emu_req *emu_req_alloc(struct emu_ring_ctx *ctx);
-void emu_req_free(struct emu_req *req);
 void emu_req_queue(struct emu_req *req);
 struct emu_req *emu_req_done(struct emu_req *req, s32 res);
-void emu_req_complete(struct emu_req *req, s32 res);
 int emu_req_make_async(struct emu_req *req);
 void emu_req_fail_chain(struct emu_req *req, s32 res);
 void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req));
@@ -206,6 +221,7 @@ bool emu_tw_run(struct emu_ring_ctx *ctx);
 void emu_tw_waiter_exit(struct emu_ring_ctx *ctx);
 void emu_tw_work(struct work_struct *work);
 void emu_compl_flush(struct emu_ring_ctx *ctx);
+void emu_compl_flush_if_submit(struct emu_ring_ctx *ctx);
 
 /* poll.c */
 struct emu_req *emu_poll_park(struct emu_req *req);
@@ -218,10 +234,11 @@ void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid);
 /* cq.c */
 void emu_cq_post_req(struct emu_ring_ctx *ctx, struct emu_req *req);
 void emu_cq_flush_backlog(struct emu_ring_ctx *ctx);
-bool emu_cq_flush_backlog_locked(struct emu_ring_ctx *ctx);
+bool emu_cq_flush_pending(struct emu_ring_ctx *ctx);
 void emu_cq_commit(struct emu_ring_ctx *ctx);
 void emu_cq_wake(struct emu_ring_ctx *ctx);
-int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete);
+int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete,
+		const struct emu_wait *w);
 void emu_cq_free_backlog(struct emu_ring_ctx *ctx);
 u32 emu_cq_ready(struct emu_ring_ctx *ctx);
 

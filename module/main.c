@@ -123,7 +123,8 @@ static long emu_ioctl_enter(struct emu_ring_ctx *ctx,
 	for (i = 0; i < ARRAY_SIZE(arg.__reserved); i++)
 		if (arg.__reserved[i])
 			return -EINVAL;
-	return emu_enter(ctx, arg.to_submit, arg.min_complete, arg.flags);
+	return emu_enter(ctx, arg.to_submit, arg.min_complete, arg.flags,
+			 arg.arg, arg.argsz);
 }
 
 static long emu_ioctl_probe(struct emu_uring_probe __user *uarg)
@@ -196,6 +197,17 @@ static const struct file_operations emu_uring_fops = {
 	.mmap		= emu_uring_mmap,
 	.show_fdinfo	= emu_show_fdinfo,
 };
+
+/**
+ * emu_is_ring_file() - whether a file is a ring of this module
+ * @file: any file
+ *
+ * Return: true for an open /dev/emu_uring.
+ */
+bool emu_is_ring_file(const struct file *file)
+{
+	return file->f_op == &emu_uring_fops;
+}
 
 static struct miscdevice emu_uring_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,

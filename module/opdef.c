@@ -9,6 +9,8 @@
 #include <linux/nospec.h>
 #include <linux/printk.h>
 
+#include <linux/sched.h>
+
 #include "opdef.h"
 
 /* SQE flags the submission loop implements. */
@@ -117,13 +119,23 @@ const struct emu_op_def *emu_req_def(const struct emu_req *req)
  * An op interrupted by a signal completes with -EINTR: the restart codes
  * of the syscall layer never reach a CQE.
  *
- * Return: the result for the request's CQE, or -EAGAIN if it would block
- * and EMU_ISSUE_NONBLOCK was given.
+ * Return: the result for the request's CQE, -EAGAIN if it would block and
+ * EMU_ISSUE_NONBLOCK was given, or -ECANCELED outside its submitter's
+ * address space.
  */
 int emu_req_issue(struct emu_req *req, unsigned int issue_flags)
 {
-	int res = INDIRECT_CALL_2(emu_op_defs[req->opcode].issue, emu_nop_issue,
-				  emu_rw_issue, req, issue_flags);
+	int res;
+
+	/*
+	 * Outside ENTER a request runs only in its submitter's address space
+	 * (a worker that could not borrow it, because the process is gone,
+	 * must not touch whatever memory it has).
+	 */
+	if (unlikely(req->state & EMU_REQ_F_ASYNC) && current->mm != req->mm)
+		return -ECANCELED;
+	res = INDIRECT_CALL_2(emu_op_defs[req->opcode].issue, emu_nop_issue,
+			      emu_rw_issue, req, issue_flags);
 
 	switch (res) {
 	case -ERESTARTSYS:

@@ -98,6 +98,8 @@ enum {
 	EMU_REQ_F_SKIP_LINKS	= BIT(5),
 	/* its -EAGAIN asks for a blocking attempt, not for parking */
 	EMU_REQ_F_BLOCK		= BIT(6),
+	/* its fd is a ring, which it does not hold: it fails with -EINVAL */
+	EMU_REQ_F_RING_FILE	= BIT(7),
 };
 
 /**

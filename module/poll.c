@@ -15,9 +15,15 @@
  * Wait entries. A wakeup that wins ownership removes its own entry (it holds
  * the queue's lock); the owner removes the others. A queue can be freed
  * while the request waits on it (POLLFREE: signalfd, binder): the wakeup
- * then unlinks the entry and stores NULL into its head with release
- * semantics; the owner reads the head under rcu_read_lock() with acquire
- * semantics, and the queue's memory is RCU-freed by its owner.
+ * then marks the request cancelled, kicks its owner, unlinks the entry and,
+ * as its very last access to the request, stores NULL into its head with
+ * release semantics. The owner reads the head under rcu_read_lock() with
+ * acquire semantics and takes the queue's lock, which the wakeup holds, so
+ * it cannot complete the request before the wakeup is done with it; the
+ * queue's memory is RCU-freed by its owner.
+ *
+ * A file that says it is ready and still has nothing to give is retried a
+ * bounded number of times (EMU_POLL_MAX_RETRY), then gets -EAGAIN.
  *
  * A woken request is issued from the task-work executor (req.c), which
  * gives it its submitter's address space and credentials.
@@ -33,6 +39,7 @@
 
 #define EMU_POLL_CANCEL		BIT(31)
 #define EMU_POLL_REF_MASK	GENMASK(30, 0)
+#define EMU_POLL_MAX_RETRY	128
 
 /* Arming: the file's poll callback adds the request to its queues. */
 struct emu_poll_table {
@@ -50,7 +57,7 @@ static void emu_poll_remove_entry(struct emu_poll_entry *e)
 	if (head) {
 		spin_lock_irq(&head->lock);
 		list_del_init(&e->wait.entry);
-		e->head = NULL;
+		WRITE_ONCE(e->head, NULL);
 		spin_unlock_irq(&head->lock);
 	}
 }
@@ -88,11 +95,14 @@ static int emu_poll_wake(struct wait_queue_entry *wait, unsigned int mode,
 	if (unlikely(mask & POLLFREE)) {
 		/* The queue goes away: the request can only be cancelled. */
 		atomic_or(EMU_POLL_CANCEL, &req->poll.refs);
-		list_del_init(&wait->entry);
-		/* Last: after this the queue may be freed. */
-		smp_store_release(&e->head, NULL);
 		if (emu_poll_get_ownership(req))
 			emu_tw_add(req, emu_poll_task_func);
+		list_del_init(&wait->entry);
+		/*
+		 * Last: after this the queue may be freed, and the owner,
+		 * which no longer waits for its lock, may free the request.
+		 */
+		smp_store_release(&e->head, NULL);
 		return 1;
 	}
 	/* Wakeups for other events (a reader woken on a writer's queue). */
@@ -101,7 +111,7 @@ static int emu_poll_wake(struct wait_queue_entry *wait, unsigned int mode,
 	if (emu_poll_get_ownership(req)) {
 		/* We hold the queue's lock: unlink here, saves the owner one. */
 		list_del_init(&wait->entry);
-		e->head = NULL;
+		WRITE_ONCE(e->head, NULL);
 		emu_tw_add(req, emu_poll_task_func);
 	}
 	return 1;
@@ -116,7 +126,7 @@ static void emu_poll_queue_proc(struct file *file, wait_queue_head_t *head,
 	struct emu_poll_entry *e;
 
 	/* A file that waits twice on one queue needs one entry there. */
-	if (ept->nr && p->entries[0].head == head)
+	if (ept->nr && READ_ONCE(p->entries[0].head) == head)
 		return;
 	if (ept->nr >= ARRAY_SIZE(p->entries)) {
 		ept->error = -EINVAL;
@@ -125,7 +135,7 @@ static void emu_poll_queue_proc(struct file *file, wait_queue_head_t *head,
 	e = &p->entries[ept->nr++];
 	init_waitqueue_func_entry(&e->wait, emu_poll_wake);
 	e->wait.private = ept->req;
-	e->head = head;
+	WRITE_ONCE(e->head, head);
 	add_wait_queue(head, &e->wait);
 }
 
@@ -161,6 +171,7 @@ static __poll_t emu_poll_arm(struct emu_req *req, int *error)
 static struct emu_req *emu_poll_run(struct emu_req *req, bool issued)
 {
 	struct emu_poll *p = &req->poll;
+	unsigned int retries = 0;
 	int ret = -EAGAIN;
 
 	for (;;) {
@@ -191,6 +202,11 @@ static struct emu_req *emu_poll_run(struct emu_req *req, bool issued)
 		}
 		if (mask & p->events) {
 			/* Ready already: again, but let others run first. */
+			if (++retries > EMU_POLL_MAX_RETRY) {
+				emu_poll_remove_entries(req);
+				ret = -EAGAIN;
+				break;
+			}
 			cond_resched();
 			continue;
 		}
@@ -226,14 +242,16 @@ struct emu_req *emu_poll_park(struct emu_req *req)
 	ret = emu_req_make_async(req);
 	if (unlikely(ret))
 		return emu_req_done(req, ret);
+	/* Earlier CQEs of this ENTER first: a link's order is kept. */
+	emu_compl_flush_if_submit(ctx);
 
 	req->poll.events = EPOLLERR | EPOLLHUP;
 	if (def->pollin)
 		req->poll.events |= EPOLLIN | EPOLLRDNORM;
 	if (def->pollout)
 		req->poll.events |= EPOLLOUT | EPOLLWRNORM;
-	req->poll.entries[0].head = NULL;
-	req->poll.entries[1].head = NULL;
+	WRITE_ONCE(req->poll.entries[0].head, NULL);
+	WRITE_ONCE(req->poll.entries[1].head, NULL);
 	/* Owned by us until emu_poll_run() lets go. */
 	atomic_set(&req->poll.refs, 1);
 

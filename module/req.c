@@ -108,12 +108,18 @@ void emu_req_cache_free(struct emu_ring_ctx *ctx)
 {
 	struct llist_node *node = llist_del_all(&ctx->req_free);
 	struct emu_req *req, *next;
+	unsigned int n = 0;
 
-	llist_for_each_entry_safe(req, next, node, llnode)
+	llist_for_each_entry_safe(req, next, node, llnode) {
 		kmem_cache_free(emu_req_cachep, req);
+		if (!(++n & 1023))
+			cond_resched();
+	}
 	list_for_each_entry_safe(req, next, &ctx->req_cache, list) {
 		list_del(&req->list);
 		kmem_cache_free(emu_req_cachep, req);
+		if (!(++n & 1023))
+			cond_resched();
 	}
 }
 
@@ -122,11 +128,16 @@ void emu_req_cache_free(struct emu_ring_ctx *ctx)
  *	run after ENTER returns
  * @req: a request in the submitter's context
  *
- * Return: 0, or a negative errno from an op's prep_async (-ENOMEM,
- * -EFAULT): the request then fails with it.
+ * A link whose op cannot keep what it needs fails itself when its turn
+ * comes (its own CQE carries the error).
+ *
+ * Return: 0, or a negative errno from the op's prep_async of @req itself
+ * (-ENOMEM, -EFAULT): @req then fails with it.
  */
 int emu_req_make_async(struct emu_req *req)
 {
+	struct emu_req *head = req;
+
 	for (; req; req = req->link) {
 		const struct emu_op_def *def = emu_req_def(req);
 		int ret;
@@ -143,8 +154,12 @@ int emu_req_make_async(struct emu_req *req)
 		req->tgid = get_pid(task_tgid(current));
 		if (def->prep_async && !(req->state & EMU_REQ_F_FAILED)) {
 			ret = def->prep_async(req);
-			if (ret)
+			if (ret && req == head)
 				return ret;
+			if (ret) {
+				req->res = ret;
+				req->state |= EMU_REQ_F_FAILED;
+			}
 		}
 	}
 	return 0;
@@ -256,6 +271,7 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
  */
 void emu_compl_flush(struct emu_ring_ctx *ctx)
 {
+	ctx->nr_compl = 0;
 	if (!list_empty(&ctx->compl))
 		emu_post_done(ctx, &ctx->compl, true);
 }
@@ -326,35 +342,13 @@ struct emu_req *emu_req_done(struct emu_req *req, s32 res)
 
 	if (emu_in_submit(ctx)) {
 		next = emu_req_finish(req, res, &ctx->compl);
-		if (++ctx->nr_compl >= EMU_COMPL_BATCH) {
-			ctx->nr_compl = 0;
+		if (++ctx->nr_compl >= EMU_COMPL_BATCH)
 			emu_compl_flush(ctx);
-		}
 		return next;
 	}
 	next = emu_req_finish(req, res, &done);
 	emu_post_done(ctx, &done, false);
 	return next;
-}
-
-/**
- * emu_req_complete() - complete a request that is not being issued
- * @req: the request
- * @res: its result
- *
- * For the request's owner in a context that must not issue more (a wakeup,
- * a cancellation): the next member of its chain, if any, goes to the
- * task-work executor.
- */
-void emu_req_complete(struct emu_req *req, s32 res)
-{
-	struct emu_req *next;
-	LIST_HEAD(done);
-
-	next = emu_req_finish(req, res, &done);
-	if (next)
-		emu_tw_add(next, emu_req_issue_tw);
-	emu_post_done(req->ctx, &done, false);
 }
 
 /**
@@ -368,6 +362,20 @@ void emu_req_fail_chain(struct emu_req *req, s32 res)
 	req->flags &= ~IOSQE_IO_HARDLINK;
 	req->state |= EMU_REQ_F_FAILED;
 	emu_req_done(req, res);
+}
+
+/**
+ * emu_compl_flush_if_submit() - post this ENTER's completions so far, if
+ *	called inside its submission
+ * @ctx: the ring
+ *
+ * Before a request leaves ENTER (parks, blocks, is held back): the CQEs of
+ * the requests before it, its own links' among them, come first.
+ */
+void emu_compl_flush_if_submit(struct emu_ring_ctx *ctx)
+{
+	if (emu_in_submit(ctx))
+		emu_compl_flush(ctx);
 }
 
 /* Whether a request that would block waits on its file's wait queues. */
@@ -396,8 +404,14 @@ void emu_req_queue(struct emu_req *req)
 			req = emu_req_done(req, -ECANCELED);
 			continue;
 		}
+		/* A link that failed when its chain went async. */
+		if (unlikely(req->state & EMU_REQ_F_FAILED)) {
+			req = emu_req_done(req, req->res);
+			continue;
+		}
 		if (unlikely(emu_req_def(req)->needs_file && !req->file)) {
-			req = emu_req_done(req, -EBADF);
+			req = emu_req_done(req, req->state & EMU_REQ_F_RING_FILE ?
+					   -EINVAL : -EBADF);
 			continue;
 		}
 		ret = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
@@ -408,6 +422,7 @@ void emu_req_queue(struct emu_req *req)
 				req = emu_poll_park(req);
 				continue;
 			}
+			emu_compl_flush_if_submit(req->ctx);
 			ret = emu_req_issue(req, 0);
 		}
 		req = emu_req_done(req, ret);
@@ -425,15 +440,21 @@ void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req))
 {
 	struct emu_ring_ctx *ctx = req->ctx;
 
+	/*
+	 * Once on the list the request may run, complete and drop the last
+	 * reference to the ring before this returns: hold one meanwhile.
+	 */
+	refcount_inc(&ctx->refs);
 	req->tw_func = func;
 	/* Only the first of a run of additions needs to kick anyone. */
-	if (!llist_add(&req->llnode, &ctx->tw_list))
-		return;
-	/* llist_add() is fully ordered: pairs with emu_tw_waiter_exit(). */
-	if (atomic_read(&ctx->tw_waiters))
-		wake_up_all(&ctx->cq_wait);
-	else
-		queue_work(emu_wq, &ctx->tw_work);
+	if (llist_add(&req->llnode, &ctx->tw_list)) {
+		/* Fully ordered: pairs with emu_tw_waiter_exit(). */
+		if (atomic_read(&ctx->tw_waiters))
+			wake_up_all(&ctx->cq_wait);
+		else
+			queue_work(emu_wq, &ctx->tw_work);
+	}
+	emu_ring_put(ctx, 1);
 }
 
 static void emu_tw_call(struct emu_req *req)

@@ -36,11 +36,13 @@
  * What is true of every ring. SUBMIT_STABLE: SQEs (and iovecs) are consumed
  * during ENTER. FAST_POLL: a request that would block on a pollable file
  * waits on it, no thread sleeps for it. Not LINKED_FILE: a request's file is
- * looked up at submission, for every member of a chain.
+ * looked up at submission, for every member of a chain. EXT_ARG: ENTER
+ * takes a struct io_uring_getevents_arg (timeout, signal mask).
  */
 #define EMU_FEATURES	(IORING_FEAT_SINGLE_MMAP | IORING_FEAT_NODROP | \
 			 IORING_FEAT_SUBMIT_STABLE | IORING_FEAT_RW_CUR_POS | \
-			 IORING_FEAT_CQE_SKIP | IORING_FEAT_FAST_POLL)
+			 IORING_FEAT_CQE_SKIP | IORING_FEAT_FAST_POLL | \
+			 IORING_FEAT_EXT_ARG)
 
 static void emu_region_free(struct emu_region *r)
 {

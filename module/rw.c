@@ -213,8 +213,10 @@ static bool emu_rw_nowait_flags(struct emu_req *req, rwf_t *flags)
 	}
 	if (!file_can_poll(file))
 		return false;
-	mask = req->rw.dir == ITER_DEST ? EPOLLIN | EPOLLRDNORM :
-					  EPOLLOUT | EPOLLWRNORM;
+	/* An error or hangup is an answer too: read_iter will give it. */
+	mask = EPOLLERR | EPOLLHUP;
+	mask |= req->rw.dir == ITER_DEST ? EPOLLIN | EPOLLRDNORM :
+					   EPOLLOUT | EPOLLWRNORM;
 	return vfs_poll(file, &(struct poll_table_struct){ ._key = mask }) &
 	       mask;
 }

@@ -13,11 +13,14 @@
 #include <linux/nospec.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/uaccess.h>
 
 #include "emu_uring.h"
 #include "opdef.h"
 
-#define EMU_ENTER_FLAGS_SUPPORTED	IORING_ENTER_GETEVENTS
+#define EMU_ENTER_FLAGS_SUPPORTED	(IORING_ENTER_GETEVENTS | \
+					 IORING_ENTER_EXT_ARG | \
+					 IORING_ENTER_ABS_TIMER)
 #define EMU_LINK_FLAGS			(IOSQE_IO_LINK | IOSQE_IO_HARDLINK)
 
 /* The chain being assembled. */
@@ -108,8 +111,20 @@ static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
 		}
 	}
 	/* The file is looked up now: later the fd table may not be at hand. */
-	if (emu_req_def(req)->needs_file)
+	if (emu_req_def(req)->needs_file) {
 		req->file = fget(req->fd);
+		/*
+		 * No request may hold a ring's own file: it would keep the ring
+		 * alive (io_uring tracks such requests; here none of the ops
+		 * has a use for one: rings have no read_iter, write_iter or
+		 * fsync).
+		 */
+		if (req->file && unlikely(emu_is_ring_file(req->file))) {
+			fput(req->file);
+			req->file = NULL;
+			req->state |= EMU_REQ_F_RING_FILE;
+		}
+	}
 	return 0;
 }
 
@@ -223,24 +238,71 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 	return done ? done : ret;
 }
 
+/* struct io_uring_getevents_arg, whose third field 6.1 calls pad. */
+struct emu_getevents_arg {
+	u64 sigmask;
+	u32 sigmask_sz;
+	u32 min_wait_usec;
+	u64 ts;
+};
+
+static_assert(sizeof(struct emu_getevents_arg) ==
+	      sizeof(struct io_uring_getevents_arg));
+
+/*
+ * io_uring_enter(2)'s last two arguments, for the wait: a signal mask, or
+ * with IORING_ENTER_EXT_ARG a struct io_uring_getevents_arg. As io_uring,
+ * what they point to is read only by a wait that has to wait.
+ */
+static int emu_wait_prep(u32 flags, u64 uarg, u32 argsz, struct emu_wait *w)
+{
+	struct emu_getevents_arg arg;
+
+	w->ts = NULL;
+	w->abs = flags & IORING_ENTER_ABS_TIMER;
+	w->sig = NULL;
+	w->sigsz = 0;
+	if (!(flags & IORING_ENTER_EXT_ARG)) {
+		w->sig = u64_to_user_ptr(uarg);
+		w->sigsz = argsz;
+		return 0;
+	}
+	if (argsz != sizeof(arg))
+		return -EINVAL;
+	if (copy_from_user(&arg, u64_to_user_ptr(uarg), sizeof(arg)))
+		return -EFAULT;
+	/* IORING_FEAT_MIN_TIMEOUT is not offered. */
+	if (arg.min_wait_usec)
+		return -EINVAL;
+	w->sig = u64_to_user_ptr(arg.sigmask);
+	w->sigsz = arg.sigmask_sz;
+	w->ts = u64_to_user_ptr(arg.ts);
+	return 0;
+}
+
 /**
  * emu_enter() - submit SQEs and wait for CQEs, like io_uring_enter(2)
  * @ctx: the ring
  * @to_submit: SQEs to consume at most
  * @min_complete: with IORING_ENTER_GETEVENTS, CQEs to wait for
  * @flags: IORING_ENTER_* flags
+ * @arg: io_uring_enter(2)'s argp: a sigset_t, or with IORING_ENTER_EXT_ARG a
+ *	struct io_uring_getevents_arg
+ * @argsz: its size
  *
  * As io_uring: the wait is skipped when fewer than @to_submit SQEs were
  * consumed, and a signal can end only the wait.
  *
  * Return: the number of SQEs consumed; or, if none was, -EINVAL for unknown
- * flags, -EBADFD before SETUP, -EEXIST for a task SINGLE_ISSUER refuses,
- * -EAGAIN without memory, -EINTR on a signal during the wait, -EBADR if
- * completions were lost since the last -EBADR, or 0.
+ * flags or a bad @arg, -EFAULT for an @arg that cannot be read, -EBADFD
+ * before SETUP, -EEXIST for a task SINGLE_ISSUER refuses, -EAGAIN without
+ * memory, -EINTR on a signal during the wait, -ETIME when its timeout
+ * passed, -EBADR if completions were lost since the last -EBADR, or 0.
  */
 long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
-	       u32 flags)
+	       u32 flags, u64 arg, u32 argsz)
 {
+	struct emu_wait w;
 	long ret = 0;
 	int ret2;
 
@@ -260,7 +322,7 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 
 	if (to_submit) {
 		if (unlikely(READ_ONCE(ctx->backlog_len)))
-			emu_cq_flush_backlog_locked(ctx);
+			emu_cq_flush_pending(ctx);
 		mutex_lock(&ctx->uring_lock);
 		WRITE_ONCE(ctx->submit_task, current);
 		ret = emu_submit_sqes(ctx, to_submit);
@@ -271,7 +333,9 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	}
 
 	if (flags & IORING_ENTER_GETEVENTS) {
-		ret2 = emu_cq_wait(ctx, min_complete);
+		ret2 = emu_wait_prep(flags, arg, argsz, &w);
+		if (!ret2)
+			ret2 = emu_cq_wait(ctx, min_complete, &w);
 		if (!ret) {
 			ret = ret2;
 			/* Reported: the application knows of the loss now. */

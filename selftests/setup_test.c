@@ -43,10 +43,11 @@ TEST_F(dev, params_returned)
 	EXPECT_TRUE(p.features & IORING_FEAT_SUBMIT_STABLE);
 	/* Requests that would block on a pollable file wait on it. */
 	EXPECT_TRUE(p.features & IORING_FEAT_FAST_POLL);
-	/* Not implemented, so not claimed. */
-	EXPECT_FALSE(p.features & IORING_FEAT_EXT_ARG);
+	/* ENTER takes a struct io_uring_getevents_arg (wait_test.c). */
+	EXPECT_TRUE(p.features & IORING_FEAT_EXT_ARG);
 	/* Files are looked up at submission, also in a chain. */
 	EXPECT_FALSE(p.features & IORING_FEAT_LINKED_FILE);
+	/* Not implemented, so not claimed. */
 	EXPECT_FALSE(p.features & IORING_FEAT_NATIVE_WORKERS);
 	EXPECT_FALSE(p.features & IORING_FEAT_CUR_PERSONALITY);
 	/* io_uring's header layout (Linux 6.12). */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -72,7 +73,78 @@ TEST_F(ring, params_and_features)
 	EXPECT_EQ(7, self->ring.sq.ring_mask);
 	EXPECT_TRUE(self->ring.features & IORING_FEAT_SINGLE_MMAP);
 	EXPECT_TRUE(self->ring.features & IORING_FEAT_NODROP);
+	EXPECT_TRUE(self->ring.features & IORING_FEAT_EXT_ARG);
 	EXPECT_EQ(self->ring.sq.ring_ptr, self->ring.cq.ring_ptr);
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000LL + t.tv_nsec / 1000000;
+}
+
+/* Nothing completes: the wait ends with -ETIME once the timeout passed. */
+TEST_F(ring, wait_cqe_timeout_etime)
+{
+	struct __kernel_timespec ts = { .tv_nsec = 100 * 1000000 };
+	struct io_uring_cqe *cqe = (void *)1;
+	long long t0 = now_ms();
+
+	EXPECT_EQ(-ETIME, io_uring_wait_cqe_timeout(&self->ring, &cqe, &ts));
+	EXPECT_LE(90, now_ms() - t0);
+	EXPECT_EQ(NULL, cqe);
+}
+
+/* A CQE that is there, or comes, ends the wait before the timeout. */
+TEST_F(ring, wait_cqe_timeout_cqe)
+{
+	struct __kernel_timespec ts = { .tv_sec = 5 };
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&self->ring);
+	struct io_uring_cqe *cqe;
+	long long t0 = now_ms();
+
+	io_uring_prep_nop(sqe);
+	io_uring_sqe_set_data64(sqe, 7);
+	ASSERT_EQ(1, io_uring_submit(&self->ring));
+	ASSERT_EQ(0, io_uring_wait_cqe_timeout(&self->ring, &cqe, &ts));
+	EXPECT_EQ(7, cqe->user_data);
+	EXPECT_GT(2000, now_ms() - t0);
+	io_uring_cqe_seen(&self->ring, cqe);
+}
+
+/* Submit and wait with a timeout in one call: liburing returns the count. */
+TEST_F(ring, submit_and_wait_timeout)
+{
+	struct __kernel_timespec ts = { .tv_sec = 5 };
+	struct io_uring_cqe *cqe = NULL;
+
+	io_uring_prep_nop(io_uring_get_sqe(&self->ring));
+	io_uring_prep_nop(io_uring_get_sqe(&self->ring));
+	EXPECT_EQ(2, io_uring_submit_and_wait_timeout(&self->ring, &cqe, 2,
+						      &ts, NULL));
+	ASSERT_NE(NULL, cqe);
+	EXPECT_EQ(2, io_uring_cq_ready(&self->ring));
+	io_uring_cq_advance(&self->ring, 2);
+}
+
+/* io_uring_wait_cqes() for more than will come: -ETIME, CQEs kept. */
+TEST_F(ring, wait_cqes_timeout_fewer)
+{
+	struct __kernel_timespec ts = { .tv_nsec = 50 * 1000000 };
+	struct io_uring_cqe *cqe;
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	io_uring_prep_nop(io_uring_get_sqe(&self->ring));
+	ASSERT_EQ(1, io_uring_submit(&self->ring));
+	/* One CQE is there: the kernel's wait gives 0, liburing the CQE. */
+	ASSERT_EQ(0, io_uring_wait_cqes(&self->ring, &cqe, 2, &ts, &mask));
+	ASSERT_NE(NULL, cqe);
+	io_uring_cqe_seen(&self->ring, cqe);
+	EXPECT_EQ(-ETIME, io_uring_wait_cqes(&self->ring, &cqe, 1, &ts,
+					     &mask));
 }
 
 TEST_F(ring, nop_user_data)

@@ -36,6 +36,9 @@
 #ifndef IORING_SETUP_NO_SQARRAY
 #define IORING_SETUP_NO_SQARRAY		(1U << 16)
 #endif
+#ifndef IORING_ENTER_ABS_TIMER
+#define IORING_ENTER_ABS_TIMER		(1U << 5)
+#endif
 
 /**
  * struct emu_uring_setup - argument of EMU_URING_IOC_SETUP
@@ -58,14 +61,23 @@ struct emu_uring_setup {
  * @to_submit: consume at most this many SQEs (and at most the SQ size)
  * @min_complete: with IORING_ENTER_GETEVENTS, wait until this many CQEs are
  *	in the CQ ring (clamped to the CQ size)
- * @flags: 0 or IORING_ENTER_GETEVENTS
+ * @flags: IORING_ENTER_GETEVENTS, IORING_ENTER_EXT_ARG,
+ *	IORING_ENTER_ABS_TIMER
+ * @argsz: io_uring_enter(2)'s last argument: the size of what @arg points
+ *	to
+ * @arg: io_uring_enter(2)'s fifth argument, a user pointer used by the
+ *	GETEVENTS wait: with IORING_ENTER_EXT_ARG, a struct
+ *	io_uring_getevents_arg (@argsz its size) with a signal mask and a
+ *	timeout; without it, a signal mask (sigset_t, @argsz bytes) or 0
  * @__reserved: must be 0
  */
 struct emu_uring_enter {
 	__u32 to_submit;
 	__u32 min_complete;
 	__u32 flags;
-	__u32 __reserved[5];
+	__u32 argsz;
+	__u64 arg;
+	__u32 __reserved[2];
 };
 
 /**

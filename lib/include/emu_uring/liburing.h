@@ -113,6 +113,17 @@ int io_uring_submit_and_wait(struct io_uring *ring, unsigned int wait_nr);
 int __io_uring_get_cqe(struct io_uring *ring,
 		       struct io_uring_cqe **cqe_ptr, unsigned int submit,
 		       unsigned int wait_nr, sigset_t *sigmask);
+int io_uring_wait_cqes(struct io_uring *ring, struct io_uring_cqe **cqe_ptr,
+		       unsigned int wait_nr, struct __kernel_timespec *ts,
+		       sigset_t *sigmask);
+int io_uring_wait_cqe_timeout(struct io_uring *ring,
+			      struct io_uring_cqe **cqe_ptr,
+			      struct __kernel_timespec *ts);
+int io_uring_submit_and_wait_timeout(struct io_uring *ring,
+				     struct io_uring_cqe **cqe_ptr,
+				     unsigned int wait_nr,
+				     struct __kernel_timespec *ts,
+				     sigset_t *sigmask);
 unsigned int io_uring_peek_batch_cqe(struct io_uring *ring,
 				     struct io_uring_cqe **cqes,
 				     unsigned int count);
