@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Cancellation of the requests a ring holds outside ENTER: all of them when
- * the ring is released, or those of one process when it exits.
+ * the ring is released, those of one process when it exits, and those an
+ * IORING_OP_ASYNC_CANCEL names.
  */
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -36,4 +37,107 @@ void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid)
 		list_del(&req->list);
 		emu_req_fail_chain(req, -ECANCELED);
 	}
+}
+
+#define EMU_CANCEL_FLAGS	(IORING_ASYNC_CANCEL_ALL | IORING_ASYNC_CANCEL_FD | \
+				 IORING_ASYNC_CANCEL_ANY | \
+				 IORING_ASYNC_CANCEL_FD_FIXED | \
+				 IORING_ASYNC_CANCEL_USERDATA | \
+				 IORING_ASYNC_CANCEL_OP)
+
+/**
+ * emu_cancel_prep() - prepare an ASYNC_CANCEL
+ * @req: the request
+ * @sqe: the SQE
+ *
+ * ASYNC_CANCEL uses addr (the user_data to match), cancel_flags, fd (with
+ * IORING_ASYNC_CANCEL_FD) and len (the opcode, with IORING_ASYNC_CANCEL_OP).
+ *
+ * Return: 0, or -EINVAL for unknown flags, FD or OP together with ANY, or a
+ * field it does not use set.
+ */
+int emu_cancel_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
+{
+	struct emu_cancel *cancel = &req->cancel;
+	u32 len;
+
+	if (READ_ONCE(sqe->off) || READ_ONCE(sqe->splice_fd_in) ||
+	    READ_ONCE(sqe->buf_index) || READ_ONCE(sqe->personality) ||
+	    READ_ONCE(sqe->addr3) || READ_ONCE(sqe->__pad2[0]))
+		return -EINVAL;
+	cancel->user_data = READ_ONCE(sqe->addr);
+	cancel->flags = READ_ONCE(sqe->cancel_flags);
+	if (cancel->flags & ~EMU_CANCEL_FLAGS)
+		return -EINVAL;
+	if ((cancel->flags & IORING_ASYNC_CANCEL_ANY) &&
+	    (cancel->flags & (IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_OP)))
+		return -EINVAL;
+	/* Not a fixed file: the fd is looked up at submission. */
+	if ((cancel->flags & IORING_ASYNC_CANCEL_FD) &&
+	    !(cancel->flags & IORING_ASYNC_CANCEL_FD_FIXED))
+		req->state |= EMU_REQ_F_NEEDS_FILE;
+	len = READ_ONCE(sqe->len);
+	/* As io_uring, the opcode is a byte: the rest of len is ignored. */
+	if (cancel->flags & IORING_ASYNC_CANCEL_OP)
+		cancel->opcode = len;
+	return 0;
+}
+
+/* io_uring's io_cancel_req_match(), for one parked request. */
+static bool emu_cancel_match(const struct emu_req *req,
+			     const struct emu_req *creq)
+{
+	const struct emu_cancel *cancel = &creq->cancel;
+	bool match_user_data = cancel->flags & IORING_ASYNC_CANCEL_USERDATA;
+
+	if (cancel->flags & IORING_ASYNC_CANCEL_ANY)
+		return true;
+	if (!(cancel->flags & (IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_OP)))
+		match_user_data = true;
+	if ((cancel->flags & IORING_ASYNC_CANCEL_FD) &&
+	    req->file != creq->file)
+		return false;
+	if ((cancel->flags & IORING_ASYNC_CANCEL_OP) &&
+	    req->opcode != cancel->opcode)
+		return false;
+	return !match_user_data || req->user_data == cancel->user_data;
+}
+
+/**
+ * emu_cancel_issue() - run an ASYNC_CANCEL
+ * @req: the request
+ * @issue_flags: EMU_ISSUE_* flags
+ *
+ * Cancels parked requests (reads and writes waiting on their file, POLL_ADD)
+ * that match: they complete with -ECANCELED.
+ *
+ * Return: 0 or -ENOENT for one request; with IORING_ASYNC_CANCEL_ALL or
+ * _ANY how many were cancelled; -EBADF for IORING_ASYNC_CANCEL_FD with
+ * _FD_FIXED (no file is registered).
+ */
+int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags)
+{
+	bool all = req->cancel.flags & (IORING_ASYNC_CANCEL_ALL |
+					IORING_ASYNC_CANCEL_ANY);
+	struct emu_ring_ctx *ctx = req->ctx;
+	struct emu_req *preq;
+	int nr = 0;
+
+	/* A fixed file (there are none) is what _FD_FIXED means, with _FD. */
+	if ((req->cancel.flags & IORING_ASYNC_CANCEL_FD) &&
+	    (req->cancel.flags & IORING_ASYNC_CANCEL_FD_FIXED))
+		return -EBADF;
+	spin_lock_irq(&ctx->completion_lock);
+	list_for_each_entry(preq, &ctx->parked, park_node) {
+		if (!emu_cancel_match(preq, req))
+			continue;
+		emu_poll_cancel(preq);
+		nr++;
+		if (!all)
+			break;
+	}
+	spin_unlock_irq(&ctx->completion_lock);
+	if (all)
+		return nr;
+	return nr ? 0 : -ENOENT;
 }

@@ -26,26 +26,74 @@ static void emu_sq_flags_update(struct emu_ring_ctx *ctx, u32 set, u32 clear)
 }
 
 /**
- * emu_cq_post_req() - post a completed request's CQE
+ * emu_cq_backlog_add() - keep a completed request's CQE in the backlog
  * @ctx: the ring, with @ctx->completion_lock held
  * @req: the request, on a list of completed requests
  *
- * The CQE goes into the CQ or, behind the completions already waiting, into
- * the backlog: the request itself is moved there and holds the CQE until
- * emu_cq_flush_backlog() finds room, so nothing is allocated here and
- * nothing is lost. It is visible to userspace after emu_cq_commit().
+ * The slow path of emu_cq_post_req(): the request itself is moved to the
+ * backlog and holds the CQE until emu_cq_flush_backlog() finds room, so
+ * nothing is allocated here and nothing is lost.
  */
-void emu_cq_post_req(struct emu_ring_ctx *ctx, struct emu_req *req)
+void emu_cq_backlog_add(struct emu_ring_ctx *ctx, struct emu_req *req)
 {
 	lockdep_assert_held(&ctx->completion_lock);
-	if (likely(list_empty(&ctx->backlog) && emu_cq_has_room(ctx))) {
-		emu_cq_fill(ctx, req->user_data, req->res, req->cflags);
-		return;
-	}
 	if (list_empty(&ctx->backlog))
 		emu_sq_flags_update(ctx, IORING_SQ_CQ_OVERFLOW, 0);
 	list_move_tail(&req->list, &ctx->backlog);
 	WRITE_ONCE(ctx->backlog_len, ctx->backlog_len + 1);
+}
+
+/**
+ * emu_cq_post_aux() - post a CQE of a request that goes on (multishot)
+ * @ctx: the ring, without @ctx->completion_lock held
+ * @user_data: the request's user_data
+ * @res: the CQE's res
+ * @cflags: the CQE's flags (IORING_CQE_F_MORE)
+ *
+ * Any context. A CQE that finds no room goes into the backlog in a carrier
+ * of its own; if none can be allocated it is lost, counted as io_uring
+ * counts it (the overflow counter, -EBADR from the next wait).
+ *
+ * Return: false if the CQE was lost: the request must not go on.
+ */
+bool emu_cq_post_aux(struct emu_ring_ctx *ctx, u64 user_data, s32 res,
+		     u32 cflags)
+{
+	struct emu_req *carrier = NULL;
+	unsigned long flags;
+	bool posted = true;
+
+	spin_lock_irqsave(&ctx->completion_lock, flags);
+	if (likely(list_empty(&ctx->backlog) && emu_cq_has_room(ctx))) {
+		emu_cq_fill(ctx, user_data, res, cflags);
+		goto commit;
+	}
+	spin_unlock_irqrestore(&ctx->completion_lock, flags);
+	carrier = emu_req_alloc_cqe();
+	spin_lock_irqsave(&ctx->completion_lock, flags);
+	if (likely(list_empty(&ctx->backlog) && emu_cq_has_room(ctx))) {
+		emu_cq_fill(ctx, user_data, res, cflags);
+	} else if (carrier) {
+		carrier->user_data = user_data;
+		carrier->res = res;
+		carrier->cflags = cflags;
+		INIT_LIST_HEAD(&carrier->list);
+		emu_cq_backlog_add(ctx, carrier);
+		carrier = NULL;
+	} else {
+		ctx->cq_overflow++;
+		WRITE_ONCE(ctx->rings->cq_overflow, ctx->cq_overflow);
+		WRITE_ONCE(ctx->cq_dropped, true);
+		posted = false;
+	}
+commit:
+	emu_cq_commit(ctx);
+	spin_unlock_irqrestore(&ctx->completion_lock, flags);
+	emu_cq_wake(ctx);
+	/* Room appeared meanwhile: the carrier goes to the cache. */
+	if (carrier)
+		llist_add(&carrier->llnode, &ctx->req_free);
+	return posted;
 }
 
 /**
@@ -109,10 +157,15 @@ void emu_cq_commit(struct emu_ring_ctx *ctx)
  */
 void emu_cq_wake(struct emu_ring_ctx *ctx)
 {
-	/* Each pairs with the barrier in the waiter's prepare_to_wait(). */
-	if (wq_has_sleeper(&ctx->cq_wait))
+	/*
+	 * Pairs with the barrier in the waiters' prepare_to_wait() and in
+	 * emu_uring_poll(): one for both queues.
+	 */
+	smp_mb();
+	if (waitqueue_active(&ctx->cq_wait))
 		wake_up_all(&ctx->cq_wait);
-	if (wq_has_sleeper(&ctx->poll_wq))
+	/* Ordered by the barrier above too. */
+	if (waitqueue_active(&ctx->poll_wq))
 		wake_up_interruptible_poll(&ctx->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
 
@@ -203,6 +256,10 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete,
 	int ret = 0;
 
 	min_complete = min(min_complete, ctx->cq_entries);
+	/* Enough there and nothing to run: the common case, no atomics. */
+	if (emu_cq_ready(ctx) >= min_complete && !READ_ONCE(ctx->backlog_len) &&
+	    llist_empty(&ctx->tw_list))
+		return 0;
 	atomic_inc(&ctx->tw_waiters);
 	/* Pairs with llist_add() in emu_tw_add(). */
 	smp_mb__after_atomic();

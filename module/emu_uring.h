@@ -211,7 +211,8 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 int emu_req_cache_init(void);
 void emu_req_cache_exit(void);
 void emu_req_cache_free(struct emu_ring_ctx *ctx);
-struct emu_req *emu_req_alloc(struct emu_ring_ctx *ctx);
+bool emu_req_refill(struct emu_ring_ctx *ctx);
+struct emu_req *emu_req_alloc_cqe(void);
 void emu_req_queue(struct emu_req *req);
 struct emu_req *emu_req_done(struct emu_req *req, s32 res);
 int emu_req_make_async(struct emu_req *req);
@@ -232,7 +233,9 @@ void emu_poll_cancel(struct emu_req *req);
 void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid);
 
 /* cq.c */
-void emu_cq_post_req(struct emu_ring_ctx *ctx, struct emu_req *req);
+void emu_cq_backlog_add(struct emu_ring_ctx *ctx, struct emu_req *req);
+bool emu_cq_post_aux(struct emu_ring_ctx *ctx, u64 user_data, s32 res,
+		     u32 cflags);
 void emu_cq_flush_backlog(struct emu_ring_ctx *ctx);
 bool emu_cq_flush_pending(struct emu_ring_ctx *ctx);
 void emu_cq_commit(struct emu_ring_ctx *ctx);

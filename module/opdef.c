@@ -17,7 +17,7 @@
 #define EMU_SQE_FLAGS_SUPPORTED	(IOSQE_IO_DRAIN | IOSQE_IO_LINK | \
 				 IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS)
 
-static const struct emu_op_def emu_op_defs[] = {
+const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 	[IORING_OP_NOP] = {
 		.name	= "NOP",
 		.prep	= emu_nop_prep,
@@ -46,6 +46,22 @@ static const struct emu_op_def emu_op_defs[] = {
 		.prep	= emu_fsync_prep,
 		.issue	= emu_fsync_issue,
 		.needs_file = 1,
+	},
+	[IORING_OP_POLL_ADD] = {
+		.name	= "POLL_ADD",
+		.prep	= emu_poll_add_prep,
+		.issue	= emu_poll_add_issue,
+		.needs_file = 1,
+	},
+	[IORING_OP_POLL_REMOVE] = {
+		.name	= "POLL_REMOVE",
+		.prep	= emu_poll_remove_prep,
+		.issue	= emu_poll_remove_issue,
+	},
+	[IORING_OP_ASYNC_CANCEL] = {
+		.name	= "ASYNC_CANCEL",
+		.prep	= emu_cancel_prep,
+		.issue	= emu_cancel_issue,
 	},
 	[IORING_OP_READ] = {
 		.name	= "READ",
@@ -98,17 +114,6 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	/* Direct calls for the hottest ops: no retpoline on the fast path. */
 	return INDIRECT_CALL_2(def->prep, emu_nop_prep, emu_readv_prep, req,
 			       sqe);
-}
-
-/**
- * emu_req_def() - the op table row of a prepared request
- * @req: the request
- *
- * Return: the row.
- */
-const struct emu_op_def *emu_req_def(const struct emu_req *req)
-{
-	return &emu_op_defs[req->opcode];
 }
 
 /**

@@ -6,6 +6,7 @@
 #ifndef _EMU_URING_OPDEF_H
 #define _EMU_URING_OPDEF_H
 
+#include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/llist.h>
 #include <linux/types.h>
@@ -46,6 +47,46 @@ struct emu_sync {
 };
 
 /**
+ * struct emu_poll_add - a POLL_ADD, as prepared from its SQE
+ * @events: the events asked for, in the kernel's __poll_t form
+ * @multishot: IORING_POLL_ADD_MULTI: a CQE per event, until cancelled
+ * @exclusive: EPOLLEXCLUSIVE: an exclusive waiter on the file's queue
+ */
+struct emu_poll_add {
+	__poll_t events;
+	bool multishot;
+	bool exclusive;
+};
+
+/**
+ * struct emu_poll_update - a POLL_REMOVE, as prepared from its SQE
+ * @old_user_data: the POLL_ADD to remove or update
+ * @new_user_data: its new user_data (IORING_POLL_UPDATE_USER_DATA)
+ * @events: its new events (IORING_POLL_UPDATE_EVENTS)
+ * @update_events: IORING_POLL_UPDATE_EVENTS
+ * @update_user_data: IORING_POLL_UPDATE_USER_DATA
+ */
+struct emu_poll_update {
+	u64 old_user_data;
+	u64 new_user_data;
+	__poll_t events;
+	bool update_events;
+	bool update_user_data;
+};
+
+/**
+ * struct emu_cancel - an ASYNC_CANCEL, as prepared from its SQE
+ * @user_data: the user_data to match
+ * @flags: IORING_ASYNC_CANCEL_* flags
+ * @opcode: the opcode to match (IORING_ASYNC_CANCEL_OP)
+ */
+struct emu_cancel {
+	u64 user_data;
+	u32 flags;
+	u8 opcode;
+};
+
+/**
  * struct emu_poll_entry - one wait queue entry of a parked request
  * @wait: on the file's wait queue; @wait.private is the request
  * @head: the queue @wait is on, NULL once removed (RCU: see poll.c)
@@ -60,11 +101,13 @@ struct emu_poll_entry {
  * @entries: files may wait on two queues (pipes, ttys)
  * @events: the events that make the request worth retrying
  * @refs: ownership, see poll.c
+ * @wake_mask: events wakeups reported since the owner last looked
  */
 struct emu_poll {
 	struct emu_poll_entry entries[2];
 	__poll_t events;
 	atomic_t refs;
+	atomic_t wake_mask;
 };
 
 /**
@@ -100,6 +143,8 @@ enum {
 	EMU_REQ_F_BLOCK		= BIT(6),
 	/* its fd is a ring, which it does not hold: it fails with -EINVAL */
 	EMU_REQ_F_RING_FILE	= BIT(7),
+	/* the op looks its fd up although its row does not say so */
+	EMU_REQ_F_NEEDS_FILE	= BIT(8),
 };
 
 /**
@@ -127,6 +172,9 @@ enum {
  * @async: state kept by a parked op
  * @rw: state of the read/write family
  * @sync: state of FSYNC
+ * @poll_add: state of POLL_ADD
+ * @poll_update: state of POLL_REMOVE
+ * @cancel: state of ASYNC_CANCEL
  */
 struct emu_req {
 	struct emu_ring_ctx *ctx;
@@ -154,8 +202,14 @@ struct emu_req {
 	union {
 		struct emu_rw rw;
 		struct emu_sync sync;
+		struct emu_poll_add poll_add;
+		struct emu_poll_update poll_update;
+		struct emu_cancel cancel;
 	};
 };
+
+/* An issue that handed the request on: it completes elsewhere. */
+#define EMU_ISSUE_QUEUED	(-EIOCBQUEUED)
 
 /* Issue flags. */
 enum {
@@ -189,9 +243,18 @@ struct emu_op_def {
 	unsigned int pollout : 1;
 };
 
+/* One row per opcode up to the highest one implemented. */
+#define EMU_OP_TABLE_SIZE	(IORING_OP_WRITE + 1)
+extern const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE];
+
+/* The op table row of a prepared request (its opcode is bounded). */
+static inline const struct emu_op_def *emu_req_def(const struct emu_req *req)
+{
+	return &emu_op_defs[req->opcode];
+}
+
 int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
 int emu_req_issue(struct emu_req *req, unsigned int issue_flags);
-const struct emu_op_def *emu_req_def(const struct emu_req *req);
 int emu_optable_init(void);
 unsigned int emu_op_last(void);
 bool emu_op_supported(unsigned int opcode);
@@ -212,5 +275,15 @@ void emu_rw_cleanup(struct emu_req *req);
 /* sync.c */
 int emu_fsync_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
 int emu_fsync_issue(struct emu_req *req, unsigned int issue_flags);
+
+/* poll.c */
+int emu_poll_add_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
+int emu_poll_add_issue(struct emu_req *req, unsigned int issue_flags);
+int emu_poll_remove_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
+int emu_poll_remove_issue(struct emu_req *req, unsigned int issue_flags);
+
+/* cancel.c */
+int emu_cancel_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
+int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags);
 
 #endif /* _EMU_URING_OPDEF_H */

@@ -33,6 +33,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/swab.h>
 
 #include "emu_uring.h"
 #include "opdef.h"
@@ -83,6 +84,21 @@ static bool emu_poll_get_ownership(struct emu_req *req)
 }
 
 static void emu_poll_task_func(struct emu_req *req);
+static void emu_poll_add_task_func(struct emu_req *req);
+static int emu_poll_start(struct emu_req *req);
+
+/* A multishot POLL_ADD stays on its queues between events. */
+static bool emu_poll_multishot(const struct emu_req *req)
+{
+	return req->opcode == IORING_OP_POLL_ADD && req->poll_add.multishot;
+}
+
+/* What the owner runs: a POLL_ADD reports events, others are issued. */
+static void emu_poll_kick(struct emu_req *req)
+{
+	emu_tw_add(req, req->opcode == IORING_OP_POLL_ADD ?
+			emu_poll_add_task_func : emu_poll_task_func);
+}
 
 static int emu_poll_wake(struct wait_queue_entry *wait, unsigned int mode,
 			 int sync, void *key)
@@ -96,7 +112,7 @@ static int emu_poll_wake(struct wait_queue_entry *wait, unsigned int mode,
 		/* The queue goes away: the request can only be cancelled. */
 		atomic_or(EMU_POLL_CANCEL, &req->poll.refs);
 		if (emu_poll_get_ownership(req))
-			emu_tw_add(req, emu_poll_task_func);
+			emu_poll_kick(req);
 		list_del_init(&wait->entry);
 		/*
 		 * Last: after this the queue may be freed, and the owner,
@@ -108,11 +124,17 @@ static int emu_poll_wake(struct wait_queue_entry *wait, unsigned int mode,
 	/* Wakeups for other events (a reader woken on a writer's queue). */
 	if (mask && !(mask & req->poll.events))
 		return 0;
+	/* What the wakeup says is what a POLL_ADD reports (as io_uring). */
+	if (mask)
+		atomic_or((__force int)(mask & req->poll.events),
+			  &req->poll.wake_mask);
 	if (emu_poll_get_ownership(req)) {
 		/* We hold the queue's lock: unlink here, saves the owner one. */
-		list_del_init(&wait->entry);
-		WRITE_ONCE(e->head, NULL);
-		emu_tw_add(req, emu_poll_task_func);
+		if (!emu_poll_multishot(req)) {
+			list_del_init(&wait->entry);
+			WRITE_ONCE(e->head, NULL);
+		}
+		emu_poll_kick(req);
 	}
 	return 1;
 }
@@ -136,7 +158,11 @@ static void emu_poll_queue_proc(struct file *file, wait_queue_head_t *head,
 	init_waitqueue_func_entry(&e->wait, emu_poll_wake);
 	e->wait.private = ept->req;
 	WRITE_ONCE(e->head, head);
-	add_wait_queue(head, &e->wait);
+	if (ept->req->opcode == IORING_OP_POLL_ADD &&
+	    ept->req->poll_add.exclusive)
+		add_wait_queue_exclusive(head, &e->wait);
+	else
+		add_wait_queue(head, &e->wait);
 }
 
 /*
@@ -250,21 +276,10 @@ struct emu_req *emu_poll_park(struct emu_req *req)
 		req->poll.events |= EPOLLIN | EPOLLRDNORM;
 	if (def->pollout)
 		req->poll.events |= EPOLLOUT | EPOLLWRNORM;
-	WRITE_ONCE(req->poll.entries[0].head, NULL);
-	WRITE_ONCE(req->poll.entries[1].head, NULL);
-	/* Owned by us until emu_poll_run() lets go. */
-	atomic_set(&req->poll.refs, 1);
-
 	/* Where cancellation finds it, before it can be woken. */
-	spin_lock_irq(&ctx->completion_lock);
-	if (unlikely(ctx->dying)) {
-		spin_unlock_irq(&ctx->completion_lock);
-		return emu_req_done(req, -ECANCELED);
-	}
-	req->state |= EMU_REQ_F_PARKED;
-	list_add_tail(&req->park_node, &ctx->parked);
-	spin_unlock_irq(&ctx->completion_lock);
-
+	ret = emu_poll_start(req);
+	if (unlikely(ret))
+		return emu_req_done(req, ret);
 	return emu_poll_run(req, true);
 }
 
@@ -289,5 +304,286 @@ void emu_poll_cancel(struct emu_req *req)
 	lockdep_assert_held(&req->ctx->completion_lock);
 	emu_poll_mark_canceled(req);
 	if (emu_poll_get_ownership(req))
-		emu_tw_add(req, emu_poll_task_func);
+		emu_poll_kick(req);
+}
+
+/*
+ * POLL_ADD and POLL_REMOVE. A POLL_ADD waits on its file's queues like a
+ * parked request and has the same owner rules; what its owner does is
+ * report the events instead of issuing an op: once (the default, as an
+ * EPOLLONESHOT | EPOLLET poll), or each time the file signals an event
+ * while it stays queued (IORING_POLL_ADD_MULTI, each CQE with
+ * IORING_CQE_F_MORE until the last).
+ */
+
+/* As io_uring: a reader also hears a hangup of the peer. */
+static __poll_t emu_poll_unmask(__poll_t events)
+{
+	__poll_t unmask = EPOLLERR | EPOLLHUP | EPOLLNVAL;
+
+	if (events & (EPOLLIN | EPOLLRDNORM | EPOLLRDBAND))
+		unmask |= EPOLLRDHUP;
+	return unmask;
+}
+
+/* The events of poll32_events, and its EPOLLONESHOT/EPOLLEXCLUSIVE bits. */
+static __poll_t emu_poll_parse_events(const struct io_uring_sqe *sqe,
+				      u32 *flag_bits)
+{
+	u32 events = READ_ONCE(sqe->poll32_events);
+
+	if (IS_ENABLED(CONFIG_CPU_BIG_ENDIAN))
+		events = swahw32(events);
+	*flag_bits = events & (__force u32)(EPOLLONESHOT | EPOLLEXCLUSIVE);
+	return demangle_poll(events);
+}
+
+/**
+ * emu_poll_add_prep() - prepare a POLL_ADD
+ * @req: the request
+ * @sqe: the SQE
+ *
+ * POLL_ADD uses fd, poll32_events and len (IORING_POLL_ADD_MULTI).
+ *
+ * Return: 0, or -EINVAL for other flags, a multishot poll that asks to
+ * skip its CQEs, or a field it does not use set.
+ */
+int emu_poll_add_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
+{
+	struct emu_poll_add *pa = &req->poll_add;
+	u32 flags, bits;
+
+	if (READ_ONCE(sqe->buf_index) || READ_ONCE(sqe->off) ||
+	    READ_ONCE(sqe->addr) || READ_ONCE(sqe->personality) ||
+	    READ_ONCE(sqe->splice_fd_in) || READ_ONCE(sqe->addr3) ||
+	    READ_ONCE(sqe->__pad2[0]))
+		return -EINVAL;
+	flags = READ_ONCE(sqe->len);
+	if (flags & ~IORING_POLL_ADD_MULTI)
+		return -EINVAL;
+	if ((flags & IORING_POLL_ADD_MULTI) &&
+	    (req->flags & IOSQE_CQE_SKIP_SUCCESS))
+		return -EINVAL;
+	pa->events = emu_poll_parse_events(sqe, &bits);
+	/* An EPOLLONESHOT of the user's makes a multishot poll one-shot. */
+	pa->multishot = (flags & IORING_POLL_ADD_MULTI) &&
+			!(bits & (__force u32)EPOLLONESHOT);
+	pa->exclusive = bits & (__force u32)EPOLLEXCLUSIVE;
+	return 0;
+}
+
+/*
+ * The POLL_ADD owner's loop: report what the file has, or wait for more.
+ * Returns true when the request is finished, with its result in *res (off
+ * its queues, to be completed by the caller); false once it waits again
+ * and the owner has let go.
+ */
+static bool emu_poll_add_step(struct emu_req *req, bool rearm, s32 *res)
+{
+	struct emu_poll *p = &req->poll;
+	__poll_t mask;
+	int ret;
+
+	for (;;) {
+		int v = atomic_read(&p->refs);
+		bool armed = rearm;
+
+		if (unlikely(v & EMU_POLL_CANCEL)) {
+			*res = -ECANCELED;
+			break;
+		}
+		if (rearm) {
+			/* Off its queues: new, updated, or one-shot woken. */
+			emu_poll_remove_entries(req);
+			mask = emu_poll_arm(req, &ret);
+			/* A file with nothing to wait on may be ready. */
+			if (unlikely(ret) &&
+			    (ret != -EAGAIN || !(mask & p->events))) {
+				*res = ret == -EAGAIN ? -EINVAL : ret;
+				break;
+			}
+			rearm = false;
+		} else {
+			/* The wakeups' events, or the file's if they had none. */
+			mask = (__force __poll_t)atomic_xchg(&p->wake_mask, 0);
+			if (!mask)
+				mask = vfs_poll(req->file, NULL);
+		}
+		mask &= p->events;
+		*res = mangle_poll(mask);
+		if (mask && !req->poll_add.multishot)
+			break;
+		/* A multishot CQE that was lost ends it: this one is last. */
+		if (mask && !emu_cq_post_aux(req->ctx, req->user_data, *res,
+					     IORING_CQE_F_MORE))
+			break;
+		/* A one-shot poll woken for nothing is off one queue. */
+		if (!mask && !req->poll_add.multishot && !armed) {
+			rearm = true;
+			continue;
+		}
+		if (!(atomic_sub_return(v & EMU_POLL_REF_MASK, &p->refs) &
+		      EMU_POLL_REF_MASK))
+			return false;
+	}
+	emu_poll_remove_entries(req);
+	return true;
+}
+
+static void emu_poll_add_task_func(struct emu_req *req)
+{
+	s32 res;
+
+	if (emu_poll_add_step(req, false, &res))
+		emu_req_queue(emu_req_done(req, res));
+}
+
+/* Take an updated POLL_ADD back to its queues: it is owned by the caller. */
+static void emu_poll_add_rearm_func(struct emu_req *req)
+{
+	s32 res;
+
+	if (emu_poll_add_step(req, true, &res))
+		emu_req_queue(emu_req_done(req, res));
+}
+
+/* Park a POLL_ADD (or a parked request going async) where cancel sees it. */
+static int emu_poll_start(struct emu_req *req)
+{
+	struct emu_ring_ctx *ctx = req->ctx;
+
+	WRITE_ONCE(req->poll.entries[0].head, NULL);
+	WRITE_ONCE(req->poll.entries[1].head, NULL);
+	atomic_set(&req->poll.wake_mask, 0);
+	/* Owned by us until the owner's loop lets go. */
+	atomic_set(&req->poll.refs, 1);
+	spin_lock_irq(&ctx->completion_lock);
+	if (unlikely(ctx->dying)) {
+		spin_unlock_irq(&ctx->completion_lock);
+		return -ECANCELED;
+	}
+	req->state |= EMU_REQ_F_PARKED;
+	list_add_tail(&req->park_node, &ctx->parked);
+	spin_unlock_irq(&ctx->completion_lock);
+	return 0;
+}
+
+/**
+ * emu_poll_add_issue() - run a POLL_ADD
+ * @req: the request
+ * @issue_flags: EMU_ISSUE_* flags
+ *
+ * Return: the events (as poll(2) reports them) if some are there now for
+ * a one-shot poll; -EINVAL for a file that cannot be polled and is not
+ * ready; else EMU_ISSUE_QUEUED: the CQE comes with the events.
+ */
+int emu_poll_add_issue(struct emu_req *req, unsigned int issue_flags)
+{
+	s32 res;
+	int ret;
+
+	ret = emu_req_make_async(req);
+	if (unlikely(ret))
+		return ret;
+	emu_compl_flush_if_submit(req->ctx);
+	req->poll.events = req->poll_add.events |
+			   emu_poll_unmask(req->poll_add.events);
+	ret = emu_poll_start(req);
+	if (unlikely(ret))
+		return ret;
+	if (emu_poll_add_step(req, true, &res))
+		return res;
+	return EMU_ISSUE_QUEUED;
+}
+
+/**
+ * emu_poll_remove_prep() - prepare a POLL_REMOVE
+ * @req: the request
+ * @sqe: the SQE
+ *
+ * POLL_REMOVE uses addr (the user_data of the POLL_ADD), len
+ * (IORING_POLL_UPDATE_EVENTS, IORING_POLL_UPDATE_USER_DATA), poll32_events
+ * (with UPDATE_EVENTS) and off (the new user_data, with UPDATE_USER_DATA).
+ *
+ * Return: 0 or -EINVAL.
+ */
+int emu_poll_remove_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
+{
+	struct emu_poll_update *upd = &req->poll_update;
+	u32 flags, bits;
+
+	if (READ_ONCE(sqe->buf_index) || READ_ONCE(sqe->splice_fd_in) ||
+	    READ_ONCE(sqe->personality) || READ_ONCE(sqe->addr3) ||
+	    READ_ONCE(sqe->__pad2[0]))
+		return -EINVAL;
+	flags = READ_ONCE(sqe->len);
+	if (flags & ~(IORING_POLL_UPDATE_EVENTS | IORING_POLL_UPDATE_USER_DATA |
+		      IORING_POLL_ADD_MULTI))
+		return -EINVAL;
+	/* Meaningless without an update, as io_uring says. */
+	if (flags == IORING_POLL_ADD_MULTI)
+		return -EINVAL;
+	upd->old_user_data = READ_ONCE(sqe->addr);
+	upd->update_events = flags & IORING_POLL_UPDATE_EVENTS;
+	upd->update_user_data = flags & IORING_POLL_UPDATE_USER_DATA;
+	upd->new_user_data = READ_ONCE(sqe->off);
+	if (!upd->update_user_data && upd->new_user_data)
+		return -EINVAL;
+	if (upd->update_events)
+		upd->events = emu_poll_parse_events(sqe, &bits);
+	else if (READ_ONCE(sqe->poll32_events))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * emu_poll_remove_issue() - run a POLL_REMOVE
+ * @req: the request
+ * @issue_flags: EMU_ISSUE_* flags
+ *
+ * Without an update the POLL_ADD completes with -ECANCELED; with one it
+ * goes on with its new events or user_data.
+ *
+ * Return: 0, -ENOENT if no POLL_ADD has that user_data, -EALREADY if the
+ * one found is reporting an event (or being cancelled) right now.
+ */
+int emu_poll_remove_issue(struct emu_req *req, unsigned int issue_flags)
+{
+	struct emu_poll_update *upd = &req->poll_update;
+	struct emu_ring_ctx *ctx = req->ctx;
+	struct emu_req *preq, *found = NULL;
+
+	spin_lock_irq(&ctx->completion_lock);
+	list_for_each_entry(preq, &ctx->parked, park_node) {
+		if (preq->opcode == IORING_OP_POLL_ADD &&
+		    preq->user_data == upd->old_user_data) {
+			found = preq;
+			break;
+		}
+	}
+	if (!found) {
+		spin_unlock_irq(&ctx->completion_lock);
+		return -ENOENT;
+	}
+	/* As io_uring, the poll must be disarmed: not reporting right now. */
+	if (!emu_poll_get_ownership(found)) {
+		spin_unlock_irq(&ctx->completion_lock);
+		return -EALREADY;
+	}
+	if (!upd->update_events && !upd->update_user_data) {
+		emu_poll_mark_canceled(found);
+		spin_unlock_irq(&ctx->completion_lock);
+		emu_tw_add(found, emu_poll_add_task_func);
+		return 0;
+	}
+	/* Ours now: its owner's loop is the only other writer. */
+	if (upd->update_events) {
+		found->poll_add.events = upd->events;
+		found->poll.events = upd->events | emu_poll_unmask(upd->events);
+	}
+	if (upd->update_user_data)
+		found->user_data = upd->new_user_data;
+	spin_unlock_irq(&ctx->completion_lock);
+	emu_tw_add(found, emu_poll_add_rearm_func);
+	return 0;
 }

@@ -36,9 +36,7 @@
 #include "cq.h"
 #include "emu_uring.h"
 #include "opdef.h"
-
-/* Inline completions posted per lock round, at most. */
-#define EMU_COMPL_BATCH		32
+#include "req.h"
 
 static struct kmem_cache *emu_req_cachep;
 
@@ -62,42 +60,43 @@ void emu_req_cache_exit(void)
 }
 
 /**
- * emu_req_alloc() - a request for the next SQE
- * @ctx: the ring, with @ctx->uring_lock held
+ * emu_req_refill() - refill the request cache of a ring
+ * @ctx: the ring, with @ctx->uring_lock held and an empty request cache
  *
- * Return: the request, from the ring's cache when it has one, or NULL
- * without memory.
+ * The slow path of emu_req_alloc(): requests freed from other contexts,
+ * else a new one.
+ *
+ * Return: true if the cache has a request now.
  */
-struct emu_req *emu_req_alloc(struct emu_ring_ctx *ctx)
+bool emu_req_refill(struct emu_ring_ctx *ctx)
 {
-	struct emu_req *req;
+	struct llist_node *node = llist_del_all(&ctx->req_free);
+	struct emu_req *req, *next;
 
-	if (unlikely(list_empty(&ctx->req_cache))) {
-		struct llist_node *node = llist_del_all(&ctx->req_free);
-		struct emu_req *next;
+	llist_for_each_entry_safe(req, next, node, llnode)
+		list_add(&req->list, &ctx->req_cache);
+	if (!list_empty(&ctx->req_cache))
+		return true;
+	/* No OOM kill for it: submission stops (-EAGAIN). */
+	req = kmem_cache_alloc(emu_req_cachep, GFP_KERNEL_ACCOUNT |
+			       __GFP_NOWARN | __GFP_NORETRY);
+	if (!req)
+		return false;
+	list_add(&req->list, &ctx->req_cache);
+	return true;
+}
 
-		llist_for_each_entry_safe(req, next, node, llnode)
-			list_add(&req->list, &ctx->req_cache);
-		if (list_empty(&ctx->req_cache)) {
-			/* No OOM kill for it: submission stops (-EAGAIN). */
-			req = kmem_cache_alloc(emu_req_cachep,
-					       GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
-					       __GFP_NORETRY);
-			if (!req)
-				return NULL;
-			INIT_LIST_HEAD(&req->list);
-			list_add(&req->list, &ctx->req_cache);
-		}
-	}
-	req = list_first_entry(&ctx->req_cache, struct emu_req, list);
-	list_del(&req->list);
-	req->ctx = ctx;
-	req->link = NULL;
-	req->file = NULL;
-	req->cflags = 0;
-	req->state = 0;
-	req->async = NULL;
-	return req;
+/**
+ * emu_req_alloc_cqe() - a request that only carries a CQE to the backlog
+ *
+ * For the extra CQEs of multishot requests, from any context.
+ *
+ * Return: the carrier, or NULL without memory.
+ */
+struct emu_req *emu_req_alloc_cqe(void)
+{
+	return kmem_cache_alloc(emu_req_cachep,
+				GFP_ATOMIC | __GFP_ACCOUNT | __GFP_NOWARN);
 }
 
 /**
@@ -229,17 +228,19 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
 	unsigned long flags;
 
 	list_for_each_entry(req, done, list) {
-		emu_req_put(req);
-		if (req->state & EMU_REQ_F_ASYNC)
-			nr_async++;
+		if (unlikely(req->file || (req->state & EMU_REQ_F_ASYNC))) {
+			emu_req_put(req);
+			if (req->state & EMU_REQ_F_ASYNC)
+				nr_async++;
+		}
 	}
 
 	spin_lock_irqsave(&ctx->completion_lock, flags);
 	list_for_each_entry_safe(req, next, done, list) {
 		ctx->nr_completed++;
-		if (req->state & EMU_REQ_F_PARKED)
+		if (unlikely(req->state & EMU_REQ_F_PARKED))
 			list_del(&req->park_node);
-		if (emu_req_wants_cqe(req))
+		if (likely(emu_req_wants_cqe(req)))
 			emu_cq_post_req(ctx, req);
 	}
 	if (unlikely(!list_empty(&ctx->defer_list)))
@@ -253,13 +254,13 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
 		emu_tw_add(req, emu_req_issue_tw);
 	}
 	/* What the backlog did not take goes back to the cache. */
-	list_for_each_entry_safe(req, next, done, list) {
-		if (locked)
-			list_move(&req->list, &ctx->req_cache);
-		else
+	if (locked) {
+		list_splice_init(done, &ctx->req_cache);
+	} else {
+		list_for_each_entry_safe(req, next, done, list)
 			llist_add(&req->llnode, &ctx->req_free);
+		INIT_LIST_HEAD(done);
 	}
-	INIT_LIST_HEAD(done);
 	/* Last: the ring may go away with its last reference. */
 	if (nr_async)
 		emu_ring_put(ctx, nr_async);
@@ -400,21 +401,21 @@ void emu_req_queue(struct emu_req *req)
 	while (req) {
 		int ret;
 
-		if (unlikely(req->state & EMU_REQ_F_CANCELED)) {
-			req = emu_req_done(req, -ECANCELED);
+		if (unlikely(req->state & (EMU_REQ_F_CANCELED | EMU_REQ_F_FAILED))) {
+			/* Cancelled, or a link that failed when it went async. */
+			req = emu_req_done(req, req->state & EMU_REQ_F_CANCELED ?
+					   -ECANCELED : req->res);
 			continue;
 		}
-		/* A link that failed when its chain went async. */
-		if (unlikely(req->state & EMU_REQ_F_FAILED)) {
-			req = emu_req_done(req, req->res);
-			continue;
-		}
-		if (unlikely(emu_req_def(req)->needs_file && !req->file)) {
+		if (unlikely(!req->file && (emu_req_def(req)->needs_file ||
+					    (req->state & EMU_REQ_F_NEEDS_FILE)))) {
 			req = emu_req_done(req, req->state & EMU_REQ_F_RING_FILE ?
 					   -EINVAL : -EBADF);
 			continue;
 		}
 		ret = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
+		if (ret == EMU_ISSUE_QUEUED)
+			return;
 		if (unlikely(ret == -EAGAIN) &&
 		    !(req->state & EMU_REQ_F_NOWAIT)) {
 			if (emu_req_pollable(req) &&

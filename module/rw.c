@@ -211,8 +211,11 @@ static bool emu_rw_nowait_flags(struct emu_req *req, rwf_t *flags)
 		*flags |= RWF_NOWAIT;
 		return true;
 	}
-	if (!file_can_poll(file))
+	/* Nothing to wait on: issue it blocking, without trying first. */
+	if (!file_can_poll(file)) {
+		req->state |= EMU_REQ_F_BLOCK;
 		return false;
+	}
 	/* An error or hangup is an answer too: read_iter will give it. */
 	mask = EPOLLERR | EPOLLHUP;
 	mask |= req->rw.dir == ITER_DEST ? EPOLLIN | EPOLLRDNORM :

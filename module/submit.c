@@ -16,7 +16,9 @@
 #include <linux/uaccess.h>
 
 #include "emu_uring.h"
+#include "compat.h"
 #include "opdef.h"
+#include "req.h"
 
 #define EMU_ENTER_FLAGS_SUPPORTED	(IORING_ENTER_GETEVENTS | \
 					 IORING_ENTER_EXT_ARG | \
@@ -89,12 +91,8 @@ static void emu_link_flush(struct emu_ring_ctx *ctx, struct emu_link *link)
 
 /* Checks of an SQE against the ring's state, after its own preparation. */
 static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
-			struct emu_link *link)
+			struct emu_link *link, bool borrow)
 {
-	if (unlikely(ctx->drain_next) && !link->head) {
-		req->flags |= IOSQE_IO_DRAIN;
-		ctx->drain_next = false;
-	}
 	if (unlikely(req->flags & (IOSQE_CQE_SKIP_SUCCESS | IOSQE_IO_DRAIN))) {
 		/* As io_uring: CQE skipping breaks drain's CQE counting. */
 		if (req->flags & IOSQE_CQE_SKIP_SUCCESS)
@@ -110,8 +108,18 @@ static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
 			}
 		}
 	}
+	/*
+	 * The request after a drained chain is drained by the ring, after
+	 * the checks of its own flags (as io_uring's io_init_req()).
+	 */
+	if (unlikely(ctx->drain_next) && !link->head) {
+		req->flags |= IOSQE_IO_DRAIN;
+		ctx->drain_active = true;
+		ctx->drain_next = false;
+	}
 	/* The file is looked up now: later the fd table may not be at hand. */
-	if (emu_req_def(req)->needs_file) {
+	if ((!borrow && emu_req_def(req)->needs_file) ||
+	    (req->state & EMU_REQ_F_NEEDS_FILE)) {
 		req->file = fget(req->fd);
 		/*
 		 * No request may hold a ring's own file: it would keep the ring
@@ -119,13 +127,58 @@ static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
 		 * has a use for one: rings have no read_iter, write_iter or
 		 * fsync).
 		 */
-		if (req->file && unlikely(emu_is_ring_file(req->file))) {
+		/* A cancel by fd only compares it (and runs at once). */
+		if (req->file && unlikely(emu_is_ring_file(req->file)) &&
+		    req->opcode != IORING_OP_ASYNC_CANCEL) {
 			fput(req->file);
 			req->file = NULL;
 			req->state |= EMU_REQ_F_RING_FILE;
 		}
 	}
 	return 0;
+}
+
+/*
+ * Issue a request without links or drains that borrows its file: complete
+ * it here if it can be; else it takes a reference to its file and goes the
+ * whole way (emu_req_queue() issues it again).
+ */
+static void emu_req_run_fast(struct emu_ring_ctx *ctx, struct emu_req *req)
+{
+	struct fd f = {};
+	int res;
+
+	if (emu_req_def(req)->needs_file) {
+		f = fdget(req->fd);
+		req->file = fd_file(f);
+		if (unlikely(!req->file)) {
+			emu_req_done_inline(ctx, req, -EBADF);
+			return;
+		}
+		/* As emu_req_init(): a ring's file is no target. */
+		if (unlikely(emu_is_ring_file(req->file))) {
+			req->file = NULL;
+			fdput(f);
+			emu_req_done_inline(ctx, req, -EINVAL);
+			return;
+		}
+	}
+	res = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
+	/* A file that cannot wait for readiness: blocking, right away. */
+	if (res == -EAGAIN && (req->state & EMU_REQ_F_BLOCK))
+		res = emu_req_issue(req, 0);
+	if (likely(res != -EAGAIN)) {
+		req->file = NULL;
+		fdput(f);
+		emu_req_done_inline(ctx, req, res);
+		return;
+	}
+	/* It waits: it needs a file of its own (no op here queues itself). */
+	if (req->file)
+		get_file(req->file);
+	fdput(f);
+	req->state &= ~(EMU_REQ_F_NOWAIT | EMU_REQ_F_BLOCK);
+	emu_req_queue(req);
 }
 
 /*
@@ -137,13 +190,27 @@ static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_link *link,
 			   struct emu_req *req, const struct io_uring_sqe *sqe)
 {
 	int ret = emu_req_prep(req, sqe);
+	bool alone = !ret && !link->head && !(req->flags & EMU_LINK_FLAGS);
+	const struct emu_op_def *def = emu_req_def(req);
+	/*
+	 * The common case: a read, write or NOP that nothing holds back. It
+	 * borrows its file as read(2) does (fdget(): no reference unless the
+	 * fd table is shared) and takes a reference only if it must wait.
+	 */
+	bool fast = alone && !ctx->drain_active && !ctx->drain_next &&
+		    !(req->flags & IOSQE_IO_DRAIN) &&
+		    (!def->needs_file || def->pollin || def->pollout);
 
 	req->seq = ctx->nr_submitted++;
 	if (likely(!ret))
-		ret = emu_req_init(ctx, req, link);
+		ret = emu_req_init(ctx, req, link, fast);
 
+	if (likely(fast && !ret && !req->state)) {
+		emu_req_run_fast(ctx, req);
+		return true;
+	}
 	/* Not in a chain: issue it now. */
-	if (likely(!ret && !link->head && !(req->flags & EMU_LINK_FLAGS))) {
+	if (likely(alone && !ret)) {
 		emu_queue_head(ctx, req);
 		return true;
 	}

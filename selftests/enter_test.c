@@ -128,7 +128,7 @@ TEST_F(ring, nop_wraparound)
 TEST_F(ring, invalid_opcode)
 {
 	static const uint8_t ops[] = {
-		0xff, 0x80, IORING_OP_OPENAT, IORING_OP_POLL_ADD, 40,
+		0xff, 0x80, IORING_OP_OPENAT, IORING_OP_SENDMSG, 40,
 	};
 	struct io_uring_cqe cqe;
 	unsigned int i;
