@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +70,8 @@ struct impl {
 	struct iovec *iov;
 	uint64_t rng;
 	long errors, retries;
+	int data[2], kick[2];	/* pipe_parked_read: the pipes */
+	pthread_t writer;
 };
 
 static double now(void)
@@ -234,12 +237,75 @@ static void sys_fini(struct impl *im)
 	free(im->buf);
 }
 
+/*
+ * --- a READ parked on a pipe, completed by a write from another thread --
+ *
+ * One round trip: submit a READ of the empty pipe (it parks; ENTER returns
+ * at once), kick the writer thread, wait for the READ's CQE. The kick and
+ * the writer's system calls cost the same for both rings.
+ */
+static void *pipe_writer(void *arg)
+{
+	struct impl *im = arg;
+	char b;
+
+	while (read(im->kick[0], &b, 1) == 1)
+		if (write(im->data[1], &b, 1) != 1)
+			break;
+	return NULL;
+}
+
+static int pipe_impl_init(struct impl *im, struct bcase *c)
+{
+	int ret = ring_impl_init(im, c);
+
+	if (ret)
+		return ret;
+	if (pipe(im->data) || pipe(im->kick))
+		return -errno;
+	return -pthread_create(&im->writer, NULL, pipe_writer, im);
+}
+
+static long pipe_step(struct impl *im, struct bcase *c)
+{
+	struct io_uring_cqe cqe;
+	char b = 'x';
+
+	ring_queue_rw(&im->r, IORING_OP_READ, im->data[0], im->buf, 1, 0, 1);
+	ring_flush(&im->r);
+	if (im->native ? syscall(__NR_io_uring_enter, im->r.fd, 1, 0, 0,
+				 NULL, 0) != 1 :
+			 emu_enter(im->r.fd, 1, 0, 0) != 1)
+		im->errors++;
+	if (write(im->kick[1], &b, 1) != 1)
+		im->errors++;
+	while (ring_pop_cqe(&im->r, &cqe))
+		ring_enter(im, 0, 1);
+	if (cqe.res != 1)
+		im->errors++;
+	return 1;
+}
+
+static void pipe_fini(struct impl *im)
+{
+	close(im->kick[1]);
+	pthread_join(im->writer, NULL);
+	close(im->kick[0]);
+	close(im->data[0]);
+	close(im->data[1]);
+	ring_fini(im);
+}
+
 #define RING_IMPL(n, nat) { .name = n, .init = ring_impl_init, \
 	.step = ring_step, .fini = ring_fini, .native = nat }
 
 static struct impl emu = RING_IMPL("emu_uring", false);
 static struct impl emu2 = RING_IMPL("emu_uring", false);
 static struct impl uring = RING_IMPL("io_uring", true);
+static struct impl emu_pipe = { .name = "emu_uring", .init = pipe_impl_init,
+	.step = pipe_step, .fini = pipe_fini };
+static struct impl uring_pipe = { .name = "io_uring", .init = pipe_impl_init,
+	.step = pipe_step, .fini = pipe_fini, .native = true };
 static struct impl sys_nop = { .name = "syscall", .init = sys_init,
 	.step = nop_syscall_step, .fini = sys_fini };
 static struct impl sys_preadv = { .name = "preadv", .init = sys_init,
@@ -620,6 +686,15 @@ int main(int argc, char **argv)
 				print_ratio("readv64k_b8_bdev_vs_memcpy",
 					    ratio(res, 0, 3, 1));
 		}
+	}
+	{	/* a READ parked on a pipe, woken by another thread's write */
+		struct bcase c = CASE("pipe_parked_read", 1, 1, -1, 8);
+
+		add(&c, &emu_pipe, NULL);
+		add(&c, &uring_pipe, NULL);
+		memset(res, 0, sizeof(*res));
+		run_case(&c, res);
+		print_ratio("pipe_parked_read_vs_io_uring", ratio(res, 0, 1, 1));
 	}
 	{	/* userspace memcpy bandwidth, the limit for page-cache reads */
 		static const unsigned int sizes[] = { 4096, 65536 };
