@@ -162,6 +162,7 @@ void emu_cq_wake(struct emu_ring_ctx *ctx)
 	 * emu_uring_poll(): one for both queues.
 	 */
 	smp_mb();
+	/* Ordered by the barrier above. */
 	if (waitqueue_active(&ctx->cq_wait))
 		wake_up_all(&ctx->cq_wait);
 	/* Ordered by the barrier above too. */

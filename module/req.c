@@ -209,6 +209,9 @@ static void emu_defer_release(struct emu_ring_ctx *ctx,
 	}
 }
 
+static void emu_tw_add_list(struct emu_ring_ctx *ctx, struct list_head *reqs,
+			    void (*func)(struct emu_req *req));
+
 static void emu_req_issue_tw(struct emu_req *req)
 {
 	emu_req_queue(req);
@@ -249,10 +252,8 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
 	spin_unlock_irqrestore(&ctx->completion_lock, flags);
 	emu_cq_wake(ctx);
 
-	list_for_each_entry_safe(req, next, &released, list) {
-		list_del(&req->list);
-		emu_tw_add(req, emu_req_issue_tw);
-	}
+	if (unlikely(!list_empty(&released)))
+		emu_tw_add_list(ctx, &released, emu_req_issue_tw);
 	/* What the backlog did not take goes back to the cache. */
 	if (locked) {
 		list_splice_init(done, &ctx->req_cache);
@@ -450,6 +451,38 @@ void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req))
 	/* Only the first of a run of additions needs to kick anyone. */
 	if (llist_add(&req->llnode, &ctx->tw_list)) {
 		/* Fully ordered: pairs with emu_tw_waiter_exit(). */
+		if (atomic_read(&ctx->tw_waiters))
+			wake_up_all(&ctx->cq_wait);
+		else
+			queue_work(emu_wq, &ctx->tw_work);
+	}
+	emu_ring_put(ctx, 1);
+}
+
+/*
+ * Hand requests to the executor in one go, in their order: one executor
+ * takes them all and runs them one after the other (the requests a drain
+ * releases must start in submission order).
+ */
+static void emu_tw_add_list(struct emu_ring_ctx *ctx, struct list_head *reqs,
+			    void (*func)(struct emu_req *req))
+{
+	struct llist_node *first = NULL, *last = NULL;
+	struct emu_req *req, *next;
+
+	/* llist is LIFO and the executor reverses it: add the last first. */
+	list_for_each_entry_safe_reverse(req, next, reqs, list) {
+		list_del(&req->list);
+		req->tw_func = func;
+		req->llnode.next = NULL;
+		if (last)
+			last->next = &req->llnode;
+		else
+			first = &req->llnode;
+		last = &req->llnode;
+	}
+	refcount_inc(&ctx->refs);
+	if (llist_add_batch(first, last, &ctx->tw_list)) {
 		if (atomic_read(&ctx->tw_waiters))
 			wake_up_all(&ctx->cq_wait);
 		else
