@@ -72,6 +72,23 @@ static_assert(sizeof(struct emu_rings) <= EMU_CQES_OFFSET);
 struct emu_req;
 
 /**
+ * struct emu_done - completed requests to post, in order (singly linked
+ *	through emu_req.done_next: no list checks on the hot path)
+ * @first: the oldest, or NULL
+ * @tail: where the next one is linked
+ */
+struct emu_done {
+	struct emu_req *first;
+	struct emu_req **tail;
+};
+
+static inline void emu_done_init(struct emu_done *done)
+{
+	done->first = NULL;
+	done->tail = &done->first;
+}
+
+/**
  * struct emu_ring_ctx - one ring, the private data of one open file
  *
  * The submission side (SQ, request cache, chain and drain bookkeeping) is
@@ -93,7 +110,8 @@ struct emu_req;
  * @cq_entries: CQ size, a power of two
  * @sq_head: next SQ entry to consume (the kernel's, not the ring's copy)
  * @sq_dropped: invalid SQ indexes met so far
- * @req_cache: free requests, for the submission side
+ * @req_cache: free requests, for the submission side (used without
+ *	atomics: only under @uring_lock)
  * @req_free: requests freed outside the submission side
  * @compl: requests completed inside ENTER, posted together
  * @nr_compl: requests in @compl
@@ -142,9 +160,9 @@ struct emu_ring_ctx {
 	u32 cq_entries;
 	u32 sq_head;
 	u32 sq_dropped;
-	struct list_head req_cache;
+	struct llist_head req_cache;
 	struct llist_head req_free;
-	struct list_head compl;
+	struct emu_done compl;
 	unsigned int nr_compl;
 	struct task_struct *submit_task;
 	u64 nr_submitted;

@@ -160,9 +160,9 @@ enum {
  * @state: EMU_REQ_F_* bits
  * @fd: the SQE's fd
  * @seq: requests submitted before it (IOSQE_IO_DRAIN)
- * @list: in the request cache, the deferred list, a completion batch or
- *	the CQ backlog
- * @llnode: on the free list or the task-work list
+ * @list: in the deferred list or the CQ backlog
+ * @llnode: on the request cache, the free list or the task-work list
+ * @done_next: the next completed request in a batch being posted
  * @park_node: on ctx->parked while parked
  * @tw_func: what the task-work executor runs for it
  * @poll: wait queue entries while parked
@@ -192,6 +192,7 @@ struct emu_req {
 		struct list_head list;
 		struct llist_node llnode;
 	};
+	struct emu_req *done_next;
 	struct list_head park_node;
 	void (*tw_func)(struct emu_req *req);
 	struct emu_poll poll;

@@ -70,19 +70,18 @@ void emu_req_cache_exit(void)
  */
 bool emu_req_refill(struct emu_ring_ctx *ctx)
 {
-	struct llist_node *node = llist_del_all(&ctx->req_free);
-	struct emu_req *req, *next;
+	struct emu_req *req;
 
-	llist_for_each_entry_safe(req, next, node, llnode)
-		list_add(&req->list, &ctx->req_cache);
-	if (!list_empty(&ctx->req_cache))
+	/* The requests freed elsewhere, all at once. */
+	ctx->req_cache.first = llist_del_all(&ctx->req_free);
+	if (ctx->req_cache.first)
 		return true;
 	/* No OOM kill for it: submission stops (-EAGAIN). */
 	req = kmem_cache_alloc(emu_req_cachep, GFP_KERNEL_ACCOUNT |
 			       __GFP_NOWARN | __GFP_NORETRY);
 	if (!req)
 		return false;
-	list_add(&req->list, &ctx->req_cache);
+	__llist_add(&req->llnode, &ctx->req_cache);
 	return true;
 }
 
@@ -114,8 +113,8 @@ void emu_req_cache_free(struct emu_ring_ctx *ctx)
 		if (!(++n & 1023))
 			cond_resched();
 	}
-	list_for_each_entry_safe(req, next, &ctx->req_cache, list) {
-		list_del(&req->list);
+	node = __llist_del_all(&ctx->req_cache);
+	llist_for_each_entry_safe(req, next, node, llnode) {
 		kmem_cache_free(emu_req_cachep, req);
 		if (!(++n & 1023))
 			cond_resched();
@@ -222,7 +221,7 @@ static void emu_req_issue_tw(struct emu_req *req)
  * them. Requests that find no room in the CQ are kept, as they are, in the
  * backlog (IORING_FEAT_NODROP without an allocation).
  */
-static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
+static void emu_post_done(struct emu_ring_ctx *ctx, struct emu_done *done,
 			  bool locked)
 {
 	struct emu_req *req, *next;
@@ -230,7 +229,7 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
 	LIST_HEAD(released);
 	unsigned long flags;
 
-	list_for_each_entry(req, done, list) {
+	for (req = done->first; req; req = req->done_next) {
 		if (unlikely(req->file || (req->state & EMU_REQ_F_ASYNC))) {
 			emu_req_put(req);
 			if (req->state & EMU_REQ_F_ASYNC)
@@ -239,12 +238,26 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
 	}
 
 	spin_lock_irqsave(&ctx->completion_lock, flags);
-	list_for_each_entry_safe(req, next, done, list) {
+	for (req = done->first; req; req = next) {
+		next = req->done_next;
 		ctx->nr_completed++;
 		if (unlikely(req->state & EMU_REQ_F_PARKED))
 			list_del(&req->park_node);
-		if (likely(emu_req_wants_cqe(req)))
-			emu_cq_post_req(ctx, req);
+		if (likely(emu_req_wants_cqe(req))) {
+			if (unlikely(!list_empty(&ctx->backlog) ||
+				     !emu_cq_has_room(ctx))) {
+				/* The request holds its CQE there. */
+				INIT_LIST_HEAD(&req->list);
+				emu_cq_backlog_add(ctx, req);
+				continue;
+			}
+			emu_cq_fill(ctx, req->user_data, req->res, req->cflags);
+		}
+		/* Back to the cache: its own, or the free list. */
+		if (locked)
+			__llist_add(&req->llnode, &ctx->req_cache);
+		else
+			llist_add(&req->llnode, &ctx->req_free);
 	}
 	if (unlikely(!list_empty(&ctx->defer_list)))
 		emu_defer_release(ctx, &released);
@@ -254,14 +267,7 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
 
 	if (unlikely(!list_empty(&released)))
 		emu_tw_add_list(ctx, &released, emu_req_issue_tw);
-	/* What the backlog did not take goes back to the cache. */
-	if (locked) {
-		list_splice_init(done, &ctx->req_cache);
-	} else {
-		list_for_each_entry_safe(req, next, done, list)
-			llist_add(&req->llnode, &ctx->req_free);
-		INIT_LIST_HEAD(done);
-	}
+	emu_done_init(done);
 	/* Last: the ring may go away with its last reference. */
 	if (nr_async)
 		emu_ring_put(ctx, nr_async);
@@ -274,7 +280,7 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct list_head *done,
 void emu_compl_flush(struct emu_ring_ctx *ctx)
 {
 	ctx->nr_compl = 0;
-	if (!list_empty(&ctx->compl))
+	if (ctx->compl.first)
 		emu_post_done(ctx, &ctx->compl, true);
 }
 
@@ -284,7 +290,7 @@ void emu_compl_flush(struct emu_ring_ctx *ctx)
  * it. Returns the next member to issue, or NULL.
  */
 static struct emu_req *emu_req_finish(struct emu_req *req, s32 res,
-				      struct list_head *done)
+				      struct emu_done *done)
 {
 	struct emu_req *next = req->link;
 	bool skip;
@@ -293,7 +299,7 @@ static struct emu_req *emu_req_finish(struct emu_req *req, s32 res,
 	if (res < 0)
 		req->state |= EMU_REQ_F_FAILED;
 	req->link = NULL;
-	list_add_tail(&req->list, done);
+	emu_done_add(done, req);
 	if (!next)
 		return NULL;
 	if (!(req->state & EMU_REQ_F_FAILED) ||
@@ -314,7 +320,7 @@ static struct emu_req *emu_req_finish(struct emu_req *req, s32 res,
 		if (skip)
 			next->state |= EMU_REQ_F_SKIP_LINKS;
 		next->link = NULL;
-		list_add_tail(&next->list, done);
+		emu_done_add(done, next);
 		next = link;
 	}
 	return NULL;
@@ -340,7 +346,7 @@ struct emu_req *emu_req_done(struct emu_req *req, s32 res)
 {
 	struct emu_ring_ctx *ctx = req->ctx;
 	struct emu_req *next;
-	LIST_HEAD(done);
+	struct emu_done done;
 
 	if (emu_in_submit(ctx)) {
 		next = emu_req_finish(req, res, &ctx->compl);
@@ -348,6 +354,7 @@ struct emu_req *emu_req_done(struct emu_req *req, s32 res)
 			emu_compl_flush(ctx);
 		return next;
 	}
+	emu_done_init(&done);
 	next = emu_req_finish(req, res, &done);
 	emu_post_done(ctx, &done, false);
 	return next;

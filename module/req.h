@@ -7,13 +7,21 @@
 #ifndef _EMU_URING_REQ_H
 #define _EMU_URING_REQ_H
 
-#include <linux/list.h>
+#include <linux/llist.h>
 
 #include "emu_uring.h"
 #include "opdef.h"
 
 /* Inline completions posted per lock round, at most. */
 #define EMU_COMPL_BATCH		32
+
+/* Queue a completed request at the end of @done. */
+static inline void emu_done_add(struct emu_done *done, struct emu_req *req)
+{
+	req->done_next = NULL;
+	*done->tail = req;
+	done->tail = &req->done_next;
+}
 
 /**
  * emu_req_alloc() - a request for the next SQE
@@ -26,10 +34,13 @@ static inline struct emu_req *emu_req_alloc(struct emu_ring_ctx *ctx)
 {
 	struct emu_req *req;
 
-	if (unlikely(list_empty(&ctx->req_cache)) && !emu_req_refill(ctx))
+	struct llist_node *node;
+
+	if (unlikely(!ctx->req_cache.first) && !emu_req_refill(ctx))
 		return NULL;
-	req = list_first_entry(&ctx->req_cache, struct emu_req, list);
-	list_del(&req->list);
+	node = ctx->req_cache.first;
+	ctx->req_cache.first = node->next;
+	req = llist_entry(node, struct emu_req, llnode);
 	req->ctx = ctx;
 	req->link = NULL;
 	req->file = NULL;
@@ -53,7 +64,7 @@ static inline void emu_req_done_inline(struct emu_ring_ctx *ctx,
 	req->res = res;
 	if (res < 0)
 		req->state |= EMU_REQ_F_FAILED;
-	list_add_tail(&req->list, &ctx->compl);
+	emu_done_add(&ctx->compl, req);
 	if (unlikely(++ctx->nr_compl >= EMU_COMPL_BATCH))
 		emu_compl_flush(ctx);
 }

@@ -140,8 +140,8 @@ struct emu_ring_ctx *emu_ring_ctx_alloc(void)
 	init_waitqueue_head(&ctx->cq_wait);
 	init_waitqueue_head(&ctx->poll_wq);
 	INIT_LIST_HEAD(&ctx->backlog);
-	INIT_LIST_HEAD(&ctx->req_cache);
-	INIT_LIST_HEAD(&ctx->compl);
+	init_llist_head(&ctx->req_cache);
+	emu_done_init(&ctx->compl);
 	INIT_LIST_HEAD(&ctx->defer_list);
 	INIT_LIST_HEAD(&ctx->parked);
 	init_llist_head(&ctx->req_free);

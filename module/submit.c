@@ -286,7 +286,7 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 		}
 		sqe = emu_get_sqe(ctx, head++);
 		if (unlikely(!sqe)) {
-			list_add(&req->list, &ctx->req_cache);
+			__llist_add(&req->llnode, &ctx->req_cache);
 			break;
 		}
 		done++;
