@@ -71,15 +71,6 @@ static unsigned int cqes_after_a_while(struct ring *r)
 	return ring_cq_ready(r);
 }
 
-static int set_nonblock(int fd, bool on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0)
-		return -1;
-	return fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
-}
-
 /* RLIMIT_NOFILE of at least @n; 0, or -1 if it cannot be raised. */
 static int raise_nofile(rlim_t n)
 {

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +339,24 @@ static inline int emu_refcnt_wait(int want, unsigned int timeout_ms)
 	while ((now = emu_refcnt()) != want && emu_now_ms() < end)
 		usleep(10000);
 	return now;
+}
+
+/* struct io_uring_getevents_arg, whose third field 6.1's header calls pad. */
+struct wait_arg {
+	__u64 sigmask;
+	__u32 sigmask_sz;
+	__u32 min_wait_usec;
+	__u64 ts;
+};
+
+/* Set or clear O_NONBLOCK on @fd; 0 or -1. */
+static inline int set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -1;
+	return fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 }
 
 /*

@@ -71,17 +71,6 @@
 #define BAD_LOG_MAX	25		/* violations printed in full */
 #define LINK_FLAGS	(IOSQE_IO_LINK | IOSQE_IO_HARDLINK)
 
-/*
- * struct io_uring_getevents_arg; older uapi headers (6.1) call the third
- * field pad, 6.12 min_wait_usec.
- */
-struct wait_arg {
-	__u64 sigmask;
-	__u32 sigmask_sz;
-	__u32 min_wait_usec;
-	__u64 ts;
-};
-
 struct fuzz_shared {
 	uint64_t seed;
 	uint64_t max_sqes;

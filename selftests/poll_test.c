@@ -43,14 +43,6 @@
 
 #define MAX_CQES	64
 
-/* struct io_uring_getevents_arg (6.1's uapi calls min_wait_usec pad). */
-struct wait_arg {
-	__u64 sigmask;
-	__u32 sigmask_sz;
-	__u32 min_wait_usec;
-	__u64 ts;
-};
-
 static void on_alarm(int sig)
 {
 }
@@ -303,15 +295,6 @@ static int one(struct ring *r)
 	    ring_pop_cqe(r, &cqe))
 		return NO_CQE;
 	return cqe.res;
-}
-
-static int set_nonblock(int fd, bool on)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0)
-		return -1;
-	return fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 }
 
 /* Make the pipe 4 KiB and fill it; 0 or -1. */

@@ -35,16 +35,6 @@
 #define KSIGSET_SZ	8		/* the kernel's sizeof(sigset_t) */
 #define BAD_PTR		16		/* never mapped */
 
-/*
- * struct io_uring_getevents_arg; older uapi headers (6.1) call the third
- * field pad, 6.12 min_wait_usec.
- */
-struct wait_arg {
-	__u64 sigmask;
-	__u32 sigmask_sz;
-	__u32 min_wait_usec;
-	__u64 ts;
-};
 _Static_assert(sizeof(struct wait_arg) == sizeof(struct io_uring_getevents_arg),
 	       "struct io_uring_getevents_arg layout");
 
