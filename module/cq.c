@@ -96,13 +96,11 @@ commit:
 	return posted;
 }
 
-/**
- * emu_cq_flush_backlog() - move waiting completions into free CQ slots
- * @ctx: the ring, with @ctx->completion_lock held
- *
- * At most one CQ's worth of entries moves per call.
+/*
+ * Move waiting completions into free CQ slots, with ctx->completion_lock
+ * held; at most one CQ's worth of entries moves per call.
  */
-void emu_cq_flush_backlog(struct emu_ring_ctx *ctx)
+static void emu_cq_flush_backlog(struct emu_ring_ctx *ctx)
 {
 	struct emu_req *req, *next;
 

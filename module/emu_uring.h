@@ -254,7 +254,6 @@ void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid);
 void emu_cq_backlog_add(struct emu_ring_ctx *ctx, struct emu_req *req);
 bool emu_cq_post_aux(struct emu_ring_ctx *ctx, u64 user_data, s32 res,
 		     u32 cflags);
-void emu_cq_flush_backlog(struct emu_ring_ctx *ctx);
 bool emu_cq_flush_pending(struct emu_ring_ctx *ctx);
 void emu_cq_commit(struct emu_ring_ctx *ctx);
 void emu_cq_wake(struct emu_ring_ctx *ctx);

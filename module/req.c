@@ -211,11 +211,6 @@ static void emu_defer_release(struct emu_ring_ctx *ctx,
 static void emu_tw_add_list(struct emu_ring_ctx *ctx, struct list_head *reqs,
 			    void (*func)(struct emu_req *req));
 
-static void emu_req_issue_tw(struct emu_req *req)
-{
-	emu_req_queue(req);
-}
-
 /*
  * Post the CQEs of the completed requests on @done, in order, then free
  * them. Requests that find no room in the CQ are kept, as they are, in the
@@ -266,7 +261,7 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct emu_done *done,
 	emu_cq_wake(ctx);
 
 	if (unlikely(!list_empty(&released)))
-		emu_tw_add_list(ctx, &released, emu_req_issue_tw);
+		emu_tw_add_list(ctx, &released, emu_req_queue);
 	emu_done_init(done);
 	/* Last: the ring may go away with its last reference. */
 	if (nr_async)
@@ -438,6 +433,26 @@ void emu_req_queue(struct emu_req *req)
 	}
 }
 
+/* Add the chain first..last to the executor's list and kick it. */
+static void emu_tw_add_batch(struct emu_ring_ctx *ctx, struct llist_node *first,
+			     struct llist_node *last)
+{
+	/*
+	 * Once on the list the requests may run, complete and drop the last
+	 * reference to the ring before this returns: hold one meanwhile.
+	 */
+	refcount_inc(&ctx->refs);
+	/* Only the first of a run of additions needs to kick anyone. */
+	if (llist_add_batch(first, last, &ctx->tw_list)) {
+		/* Fully ordered: pairs with emu_tw_waiter_exit(). */
+		if (atomic_read(&ctx->tw_waiters))
+			wake_up_all(&ctx->cq_wait);
+		else
+			queue_work(emu_wq, &ctx->tw_work);
+	}
+	emu_ring_put(ctx, 1);
+}
+
 /**
  * emu_tw_add() - have the task-work executor run @func on @req
  * @req: a request, with EMU_REQ_F_ASYNC
@@ -447,23 +462,8 @@ void emu_req_queue(struct emu_req *req)
  */
 void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req))
 {
-	struct emu_ring_ctx *ctx = req->ctx;
-
-	/*
-	 * Once on the list the request may run, complete and drop the last
-	 * reference to the ring before this returns: hold one meanwhile.
-	 */
-	refcount_inc(&ctx->refs);
 	req->tw_func = func;
-	/* Only the first of a run of additions needs to kick anyone. */
-	if (llist_add(&req->llnode, &ctx->tw_list)) {
-		/* Fully ordered: pairs with emu_tw_waiter_exit(). */
-		if (atomic_read(&ctx->tw_waiters))
-			wake_up_all(&ctx->cq_wait);
-		else
-			queue_work(emu_wq, &ctx->tw_work);
-	}
-	emu_ring_put(ctx, 1);
+	emu_tw_add_batch(req->ctx, &req->llnode, &req->llnode);
 }
 
 /*
@@ -488,14 +488,7 @@ static void emu_tw_add_list(struct emu_ring_ctx *ctx, struct list_head *reqs,
 			first = &req->llnode;
 		last = &req->llnode;
 	}
-	refcount_inc(&ctx->refs);
-	if (llist_add_batch(first, last, &ctx->tw_list)) {
-		if (atomic_read(&ctx->tw_waiters))
-			wake_up_all(&ctx->cq_wait);
-		else
-			queue_work(emu_wq, &ctx->tw_work);
-	}
-	emu_ring_put(ctx, 1);
+	emu_tw_add_batch(ctx, first, last);
 }
 
 static void emu_tw_call(struct emu_req *req)
