@@ -3,9 +3,10 @@
  * bench: emu_uring against native io_uring and plain system calls, in one
  * process, in paired rounds.
  *
- *   bench TMPFS_FILE [BDEV]
+ *   bench TMPFS_FILE [BDEV [NULLB]]
  *
- * TMPFS_FILE and BDEV hold 64 MiB each. Every case runs its implementations
+ * TMPFS_FILE and BDEV hold 64 MiB each (BDEV may be "" to leave it out);
+ * NULLB is a null_blk device, read with O_DIRECT. Every case runs its implementations
  * in short alternating slices (SLICE_MS each, ROUNDS rounds); a ratio is the
  * median of the per-round ratios, which cancels most of the drift of a TCG
  * guest. Output: a table, and machine-readable lines
@@ -296,12 +297,62 @@ static void pipe_fini(struct impl *im)
 	ring_fini(im);
 }
 
+/*
+ * --- O_DIRECT random reads on null_blk, c->batch of them in flight ------
+ *
+ * A sustained queue: each completion is replaced by a new read at once,
+ * until 4 x batch reads were issued; then the queue drains, so that a
+ * slice leaves nothing at the device for the other side's slice.
+ */
+static void dio_queue(struct impl *im, struct bcase *c, unsigned int slot)
+{
+	ring_queue_rw(&im->r, IORING_OP_READ, c->fd,
+		      im->buf + (size_t)slot * c->size, c->size,
+		      rand_off(im, c->size), slot);
+}
+
+static long dio_step(struct impl *im, struct bcase *c)
+{
+	unsigned int total = 4 * c->batch, issued, done = 0, pending = 0;
+	struct io_uring_cqe cqe;
+
+	for (issued = 0; issued < c->batch; issued++, pending++)
+		dio_queue(im, c, issued);
+	while (done < total) {
+		int ret;
+
+		ring_flush(&im->r);
+		ret = ring_enter(im, pending, 1);
+		if (ret < 0 && errno != EINTR) {
+			im->errors++;
+			break;
+		}
+		if (ret > 0)
+			pending -= ret;
+		while (!ring_pop_cqe(&im->r, &cqe)) {
+			done++;
+			if (cqe.res != (int)c->size)
+				im->errors++;
+			if (issued < total) {
+				dio_queue(im, c, cqe.user_data);
+				issued++;
+				pending++;
+			}
+		}
+	}
+	return done;
+}
+
 #define RING_IMPL(n, nat) { .name = n, .init = ring_impl_init, \
 	.step = ring_step, .fini = ring_fini, .native = nat }
 
 static struct impl emu = RING_IMPL("emu_uring", false);
 static struct impl emu2 = RING_IMPL("emu_uring", false);
 static struct impl uring = RING_IMPL("io_uring", true);
+static struct impl emu_dio = { .name = "emu_uring", .init = ring_impl_init,
+	.step = dio_step, .fini = ring_fini };
+static struct impl uring_dio = { .name = "io_uring", .init = ring_impl_init,
+	.step = dio_step, .fini = ring_fini, .native = true };
 static struct impl emu_pipe = { .name = "emu_uring", .init = pipe_impl_init,
 	.step = pipe_step, .fini = pipe_fini };
 static struct impl uring_pipe = { .name = "io_uring", .init = pipe_impl_init,
@@ -416,6 +467,14 @@ static void print_ratio(const char *name, double v)
 		printf("# ratio %s: not measured\n", name);
 }
 
+/* BENCH_ONLY=GROUP runs one group of cases (nop, readv, odirect, ...). */
+static bool wanted(const char *group)
+{
+	const char *only = getenv("BENCH_ONLY");
+
+	return !only || !*only || !strcmp(only, group);
+}
+
 static int io_wq_threads(void)
 {
 	struct dirent *d;
@@ -509,12 +568,13 @@ static int bench_shim(int tmpfs_fd, struct result *res)
 int main(int argc, char **argv)
 {
 	struct result *res = calloc(1, sizeof(*res));
-	int tmpfs_fd, bdev_fd = -1, fail = 0;
+	int tmpfs_fd, bdev_fd = -1, nullb_fd = -1, fail = 0;
 	struct utsname u;
 	double control;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s TMPFS_FILE [BDEV]\n", argv[0]);
+		fprintf(stderr, "usage: %s TMPFS_FILE [BDEV [NULLB]]\n",
+			argv[0]);
 		return 2;
 	}
 	if (getenv("BENCH_ROUNDS"))
@@ -524,8 +584,10 @@ int main(int argc, char **argv)
 	uname(&u);
 	snprintf(kernel, sizeof(kernel), "%s", u.release);
 	tmpfs_fd = open(argv[1], O_RDONLY);
-	if (argc > 2)
+	if (argc > 2 && argv[2][0])
 		bdev_fd = open(argv[2], O_RDONLY);
+	if (argc > 3)
+		nullb_fd = open(argv[3], O_RDONLY | O_DIRECT);
 	memcpy_src = malloc(FILE_SIZE);
 	if (tmpfs_fd < 0 || !memcpy_src || !res) {
 		perror("bench");
@@ -550,7 +612,8 @@ int main(int argc, char **argv)
 	printf("# kernel %s, %d rounds of %.0f ms slices per implementation\n",
 	       kernel, rounds, slice * 1000);
 
-	{	/* NOP: control, and against io_uring and a trivial syscall */
+	/* NOP: control, and against io_uring and a trivial syscall */
+	if (wanted("nop")) {
 		static const unsigned int batches[] = { 1, 8, 32, 128 };
 		unsigned int i;
 
@@ -590,7 +653,8 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	{	/* Ring size: batch 32 on a 32768-entry ring, a 32 and an 8 */
+	/* Ring size: batch 32 on a 32768-entry ring, a 32 and an 8 */
+	if (wanted("ring_size")) {
 		struct bcase c = CASE("nop_b32_ring_size", 32, 0, -1, 32768);
 		static struct impl big = RING_IMPL("emu_uring", false);
 		static struct impl r8 = RING_IMPL("emu_uring", false);
@@ -633,7 +697,8 @@ int main(int argc, char **argv)
 			emu2.fini(&emu2);
 		}
 	}
-	{	/* READV on tmpfs and on a block device, and memcpy */
+	/* READV on tmpfs and on a block device, and memcpy */
+	if (wanted("readv")) {
 		static const struct {
 			const char *name;
 			unsigned int batch, size;
@@ -687,7 +752,33 @@ int main(int argc, char **argv)
 					    ratio(res, 0, 3, 1));
 		}
 	}
-	{	/* a READ parked on a pipe, woken by another thread's write */
+	/* O_DIRECT 4 KiB random reads, 32 and 1 in flight */
+	if (wanted("odirect")) {
+		static const unsigned int qds[] = { 32, 1 };
+		unsigned int i;
+
+		for (i = 0; i < 2; i++) {
+			struct bcase c = CASE("", qds[i], 4096, nullb_fd,
+					      2 * qds[i]);
+			char name[48];
+
+			snprintf(name, sizeof(name), "odirect_qd%u_nullb", qds[i]);
+			c.name = name;
+			if (c.fd < 0) {
+				printf("# %s: no null_blk device given\n", name);
+				continue;
+			}
+			add(&c, &emu_dio, NULL);
+			add(&c, &uring_dio, NULL);
+			memset(res, 0, sizeof(*res));
+			run_case(&c, res);
+			snprintf(name, sizeof(name),
+				 "odirect_qd%u_nullb_vs_io_uring", qds[i]);
+			print_ratio(name, ratio(res, 0, 1, 1));
+		}
+	}
+	/* a READ parked on a pipe, woken by another thread's write */
+	if (wanted("pipe")) {
 		struct bcase c = CASE("pipe_parked_read", 1, 1, -1, 8);
 
 		add(&c, &emu_pipe, NULL);
@@ -696,7 +787,8 @@ int main(int argc, char **argv)
 		run_case(&c, res);
 		print_ratio("pipe_parked_read_vs_io_uring", ratio(res, 0, 1, 1));
 	}
-	{	/* userspace memcpy bandwidth, the limit for page-cache reads */
+	/* userspace memcpy bandwidth, the limit for page-cache reads */
+	if (wanted("memcpy")) {
 		static const unsigned int sizes[] = { 4096, 65536 };
 		unsigned int i;
 

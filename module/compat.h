@@ -41,6 +41,17 @@ static inline ssize_t emu_vfs_iter_write(struct file *file,
 }
 #endif
 
+/* Linux >= 6.11: RWF_ATOMIC needs to know the direction (READ, WRITE). */
+static inline int emu_kiocb_set_rw_flags(struct kiocb *ki, rwf_t flags,
+					 int rw_type)
+{
+#ifdef EMU_HAVE_KIOCB_RW_TYPE
+	return kiocb_set_rw_flags(ki, flags, rw_type);
+#else
+	return kiocb_set_rw_flags(ki, flags);
+#endif
+}
+
 #ifndef EMU_HAVE_FD_FILE
 /* Linux < 6.12: struct fd has the file as a member. */
 #define fd_file(f)	((f).file)

@@ -259,9 +259,7 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete,
 	if (emu_cq_ready(ctx) >= min_complete && !READ_ONCE(ctx->backlog_len) &&
 	    llist_empty(&ctx->tw_list))
 		return 0;
-	atomic_inc(&ctx->tw_waiters);
-	/* Pairs with llist_add() in emu_tw_add(). */
-	smp_mb__after_atomic();
+	emu_tw_waiter_enter(ctx);
 	emu_tw_run(ctx);
 	if (emu_cq_flush_pending(ctx) || emu_cq_ready(ctx) >= min_complete)
 		goto out;

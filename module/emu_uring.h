@@ -137,7 +137,8 @@ static inline void emu_done_init(struct emu_done *done)
  * @tw_list: requests for the task-work executor (req.c)
  * @tw_foreign: task work a waiter of another address space left to the
  *	worker
- * @tw_waiters: ENTER waiters that run @tw_list themselves
+ * @tw_waiters: tasks in ENTER that run @tw_list themselves (submitting
+ *	or waiting)
  * @tw_work: runs @tw_list in a kernel worker when no waiter does
  * @refs: one for the file, one for each request that outlives ENTER
  * @exit_work: frees the ring once @refs is gone
@@ -237,7 +238,9 @@ int emu_req_make_async(struct emu_req *req);
 void emu_req_fail_chain(struct emu_req *req, s32 res);
 void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req));
 bool emu_tw_run(struct emu_ring_ctx *ctx);
+void emu_tw_waiter_enter(struct emu_ring_ctx *ctx);
 void emu_tw_waiter_exit(struct emu_ring_ctx *ctx);
+int emu_req_issue_blocking(struct emu_req *req);
 void emu_tw_work(struct work_struct *work);
 void emu_compl_flush(struct emu_ring_ctx *ctx);
 void emu_compl_flush_if_submit(struct emu_ring_ctx *ctx);

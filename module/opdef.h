@@ -24,6 +24,10 @@ struct emu_ring_ctx;
  * @rw_flags: RWF_* flags, as preadv2(2)/pwritev2(2) take them
  * @dir: ITER_DEST to read, ITER_SOURCE to write
  * @vectored: @addr and @len describe an iovec array
+ * @cur_pos: an O_DIRECT transfer at the file position (dio.c)
+ * @ioprio: the submitter's I/O priority, for O_DIRECT
+ * @want: bytes an O_DIRECT transfer asked for
+ * @kiocb: the O_DIRECT transfer in flight
  */
 struct emu_rw {
 	u64 addr;
@@ -32,6 +36,10 @@ struct emu_rw {
 	rwf_t rw_flags;
 	u8 dir;
 	bool vectored;
+	bool cur_pos;
+	u16 ioprio;
+	u32 want;
+	struct kiocb kiocb;
 };
 
 /**
@@ -145,6 +153,8 @@ enum {
 	EMU_REQ_F_RING_FILE	= BIT(7),
 	/* the op looks its fd up although its row does not say so */
 	EMU_REQ_F_NEEDS_FILE	= BIT(8),
+	/* its task work only posts: it needs no mm, any executor runs it */
+	EMU_REQ_F_TW_ANY_MM	= BIT(9),
 };
 
 /**
@@ -272,6 +282,12 @@ int emu_writev_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
 int emu_rw_issue(struct emu_req *req, unsigned int issue_flags);
 int emu_rw_prep_async(struct emu_req *req);
 void emu_rw_cleanup(struct emu_req *req);
+ssize_t emu_rw_import(struct emu_req *req, struct iovec **iov,
+		      struct iov_iter *iter);
+
+/* dio.c */
+bool emu_rw_is_dio(const struct file *file);
+int emu_dio_issue(struct emu_req *req, unsigned int issue_flags, rwf_t flags);
 
 /* sync.c */
 int emu_fsync_prep(struct emu_req *req, const struct io_uring_sqe *sqe);

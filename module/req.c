@@ -382,6 +382,30 @@ void emu_compl_flush_if_submit(struct emu_ring_ctx *ctx)
 		emu_compl_flush(ctx);
 }
 
+/**
+ * emu_req_issue_blocking() - issue a request that may block
+ * @req: the request
+ *
+ * Inside ENTER's submission, the CQEs before it are posted first, and the
+ * task work that arrives while it blocks is left to the worker (the task
+ * would run it only after the request).
+ *
+ * Return: the request's result, as its op's issue gives it.
+ */
+int emu_req_issue_blocking(struct emu_req *req)
+{
+	struct emu_ring_ctx *ctx = req->ctx;
+	int ret;
+
+	if (!emu_in_submit(ctx))
+		return emu_req_issue(req, 0);
+	emu_compl_flush(ctx);
+	emu_tw_waiter_exit(ctx);
+	ret = emu_req_issue(req, 0);
+	emu_tw_waiter_enter(ctx);
+	return ret;
+}
+
 /* Whether a request that would block waits on its file's wait queues. */
 static bool emu_req_pollable(struct emu_req *req)
 {
@@ -417,8 +441,6 @@ void emu_req_queue(struct emu_req *req)
 			continue;
 		}
 		ret = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
-		if (ret == EMU_ISSUE_QUEUED)
-			return;
 		if (unlikely(ret == -EAGAIN) &&
 		    !(req->state & EMU_REQ_F_NOWAIT)) {
 			if (emu_req_pollable(req) &&
@@ -426,9 +448,11 @@ void emu_req_queue(struct emu_req *req)
 				req = emu_poll_park(req);
 				continue;
 			}
-			emu_compl_flush_if_submit(req->ctx);
-			ret = emu_req_issue(req, 0);
+			ret = emu_req_issue_blocking(req);
 		}
+		/* In flight (O_DIRECT): it completes elsewhere. */
+		if (ret == EMU_ISSUE_QUEUED)
+			return;
 		req = emu_req_done(req, ret);
 	}
 }
@@ -521,7 +545,8 @@ bool emu_tw_run(struct emu_ring_ctx *ctx)
 		return false;
 	node = llist_reverse_order(node);
 	llist_for_each_entry_safe(req, next, node, llnode) {
-		if (req->mm != current->mm) {
+		if (req->mm != current->mm &&
+		    !(req->state & EMU_REQ_F_TW_ANY_MM)) {
 			llist_add(&req->llnode, &ctx->tw_foreign);
 			foreign = true;
 			continue;
@@ -531,6 +556,20 @@ bool emu_tw_run(struct emu_ring_ctx *ctx)
 	if (foreign)
 		queue_work(emu_wq, &ctx->tw_work);
 	return true;
+}
+
+/**
+ * emu_tw_waiter_enter() - a task in ENTER runs the task work from now on
+ * @ctx: the ring
+ *
+ * Task work added until emu_tw_waiter_exit() wakes ENTER's waiters instead
+ * of the worker; the task runs it (emu_tw_run()) before it leaves ENTER.
+ */
+void emu_tw_waiter_enter(struct emu_ring_ctx *ctx)
+{
+	atomic_inc(&ctx->tw_waiters);
+	/* Pairs with llist_add() in emu_tw_add(). */
+	smp_mb__after_atomic();
 }
 
 /**
@@ -577,6 +616,12 @@ void emu_tw_work(struct work_struct *work)
 			break;
 		node = llist_reverse_order(node);
 		llist_for_each_entry_safe(req, next, node, llnode) {
+			/* Nothing to borrow an address space for. */
+			if (req->state & EMU_REQ_F_TW_ANY_MM) {
+				emu_tw_call(req);
+				cond_resched();
+				continue;
+			}
 			if (req->mm != mm) {
 				if (mm) {
 					kthread_unuse_mm(mm);

@@ -87,8 +87,21 @@ int emu_writev_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	return emu_rw_prep(req, sqe, ITER_SOURCE, true);
 }
 
-static ssize_t emu_rw_import(struct emu_req *req, struct iovec **iov,
-			     struct iov_iter *iter)
+/**
+ * emu_rw_import() - the iterator over a read's or write's buffers
+ * @req: the request
+ * @iov: set to the iovec array to kfree() after the transfer, or NULL
+ * @iter: the iterator to set up
+ *
+ * A parked request's iovecs were kept by emu_rw_prep_async(); else they
+ * are read from user memory now, into the array *@iov points to
+ * (UIO_FASTIOV entries) if they fit.
+ *
+ * Return: the bytes the buffers hold, or import_iovec()'s error, or
+ * -EFAULT.
+ */
+ssize_t emu_rw_import(struct emu_req *req, struct iovec **iov,
+		      struct iov_iter *iter)
 {
 	const struct emu_rw *rw = &req->rw;
 	void __user *buf = u64_to_user_ptr(rw->addr);
@@ -261,6 +274,8 @@ int emu_rw_issue(struct emu_req *req, unsigned int issue_flags)
 		     ((file->f_flags & O_NONBLOCK) &&
 		      !(file->f_mode & FMODE_NOWAIT))))
 		req->state |= EMU_REQ_F_NOWAIT;
+	if (unlikely(emu_rw_is_dio(file)))
+		return emu_dio_issue(req, issue_flags, flags);
 	if ((issue_flags & EMU_ISSUE_NONBLOCK) &&
 	    !emu_rw_nowait_flags(req, &flags))
 		return -EAGAIN;

@@ -162,11 +162,18 @@ static void emu_req_run_fast(struct emu_ring_ctx *ctx, struct emu_req *req)
 			emu_req_done_inline(ctx, req, -EINVAL);
 			return;
 		}
+		/* O_DIRECT completes later: it needs a reference now. */
+		if (unlikely(req->file->f_flags & O_DIRECT)) {
+			get_file(req->file);
+			fdput(f);
+			emu_req_queue(req);
+			return;
+		}
 	}
 	res = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
 	/* A file that cannot wait for readiness: blocking, right away. */
 	if (res == -EAGAIN && (req->state & EMU_REQ_F_BLOCK))
-		res = emu_req_issue(req, 0);
+		res = emu_req_issue_blocking(req);
 	if (likely(res != -EAGAIN)) {
 		req->file = NULL;
 		fdput(f);
@@ -390,13 +397,19 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	if (to_submit) {
 		if (unlikely(READ_ONCE(ctx->backlog_len)))
 			emu_cq_flush_pending(ctx);
+		/*
+		 * Completions that come while this task submits (O_DIRECT,
+		 * parked requests woken) are its to post, below or in its
+		 * wait, as io_uring's task work: no worker is woken for them.
+		 */
+		emu_tw_waiter_enter(ctx);
 		mutex_lock(&ctx->uring_lock);
 		WRITE_ONCE(ctx->submit_task, current);
 		ret = emu_submit_sqes(ctx, to_submit);
 		WRITE_ONCE(ctx->submit_task, NULL);
 		mutex_unlock(&ctx->uring_lock);
 		if (ret != to_submit)
-			return ret;
+			goto out;
 	}
 
 	if (flags & IORING_ENTER_GETEVENTS) {
@@ -409,6 +422,12 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 			if (ret2 == -EBADR)
 				WRITE_ONCE(ctx->cq_dropped, false);
 		}
+	}
+out:
+	if (to_submit) {
+		if (!llist_empty(&ctx->tw_list))
+			emu_tw_run(ctx);
+		emu_tw_waiter_exit(ctx);
 	}
 	return ret;
 }

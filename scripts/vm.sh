@@ -13,6 +13,9 @@
 #   EMU-DONE                 the guest finished (not hung or crashed)
 # QEMU_CPU sets the CPU model (default max; benchmarks use max,-erms),
 # QEMU_MEM the guest memory (default 1024 MiB), QEMU_EXTRA more options.
+# VM_MODULES="NAME..." loads those modules of the kernel's own tree (with
+# their dependencies) after emu_uring, where the kernel has them as modules
+# (a kernel with them built in, such as the debug kernel, needs nothing).
 # VM_HOSTFS=DIR shares the host's root filesystem read-only over virtio-9p
 # and mounts it at /host, with host directory DIR bound at /host/mnt and
 # the guest's /proc, /sys, /dev and a tmpfs /tmp inside, so that run.sh can
@@ -35,12 +38,15 @@ cp /bin/busybox "$stage/bin/busybox"
 cp "$ko" "$stage/emu_uring.ko"
 cp -r "$payload/." "$stage/payload/"
 mknod "$stage/dev/console" c 5 1
-if [ -n "${VM_HOSTFS:-}" ]; then
-	# The kernel's own virtio-pci and 9p modules with their dependencies,
-	# in load order, decompressed (busybox insmod reads plain .ko files).
+mods=${VM_MODULES:-}
+[ -z "${VM_HOSTFS:-}" ] || mods="$mods virtio_pci 9pnet_virtio 9p"
+if [ -n "$mods" ] && [ "${kernel##*/}" != "${kernel##*/vmlinuz-}" ]; then
+	# The kernel's own modules with their dependencies, in load order,
+	# decompressed (busybox insmod reads plain .ko files).
 	kver=$(emu_image_kver "$kernel")
 	mkdir -p "$stage/modules"
-	for m in $(emu_module_closure "$kver" virtio_pci 9pnet_virtio 9p); do
+	# shellcheck disable=SC2086
+	for m in $(emu_module_closure "$kver" $mods); do
 		name=${m##*/}
 		name=${name%.xz}
 		case "$m" in
@@ -49,6 +55,8 @@ if [ -n "${VM_HOSTFS:-}" ]; then
 		esac
 		echo "$name" >> "$stage/modules/order"
 	done
+fi
+if [ -n "${VM_HOSTFS:-}" ]; then
 	[ -d "$VM_HOSTFS" ] || emu_die "VM_HOSTFS: no directory $VM_HOSTFS"
 	echo "$(cd "$VM_HOSTFS" && pwd)" > "$stage/hostfs-dir"
 	QEMU_EXTRA="${QEMU_EXTRA:-} -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
@@ -63,10 +71,10 @@ mount -t tmpfs tmpfs /tmp
 echo
 echo "EMU-KERNEL $(uname -r)"
 if insmod /emu_uring.ko; then echo "EMU-LOAD ok"; else echo "EMU-LOAD fail"; fi
-if [ -d /modules ]; then
-	for m in $(cat /modules/order 2>/dev/null); do
-		insmod /modules/$m
-	done
+for m in $(cat /modules/order 2>/dev/null); do
+	insmod /modules/$m
+done
+if [ -f /hostfs-dir ]; then
 	mkdir -p /host
 	if mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose \
 			hostroot /host; then

@@ -4,11 +4,13 @@
  * hand the module is drawn from one PRNG: ioctls with random argument bytes
  * and sizes, rings of random sizes and flags, random SQEs (opcodes, flags,
  * fds that are closed, not files, read-only or write-only, pipes, sockets
- * and eventfds that make requests park, buffers and iovecs that are
- * unmapped, read-only, kernel addresses or huge), random scribbling of the
- * ring header and SQ index array between ENTERs, fds closed while requests
- * use them, several threads entering one ring at once, rings closed with
- * requests parked, and processes SIGKILLed with requests parked.
+ * and eventfds that make requests park, an O_DIRECT null_blk device (where
+ * there is one) whose transfers complete from interrupts, buffers and
+ * iovecs that are unmapped, read-only, kernel addresses or huge), random
+ * scribbling of the ring header and SQ index array between ENTERs, fds
+ * closed while requests use them, several threads entering one ring at
+ * once, rings closed with requests parked, and processes SIGKILLed with
+ * requests parked.
  *
  * The oracle. Each ring (an epoch) gives its SQEs unique user_data (a tag
  * of the ring and the SQE's index in the SQ) and remembers every SQE it
@@ -60,7 +62,7 @@
 #include "emu_ring.h"
 #include "kselftest_harness.h"
 
-#define POOL_FDS	12
+#define POOL_FDS	13
 #define POOL_ADDRS	12
 #define BUF_SIZE	(64 * 1024)
 /* Per epoch: a pipe's two ends, a socketpair, an eventfd. */
@@ -252,6 +254,10 @@ static void pool_init(void)
 	fz.fds[9] = open("/", O_PATH);		/* not readable */
 	fz.fds[10] = open("/proc/self/stat", O_RDONLY);
 	fz.fds[11] = open(EMU_DEV, O_RDWR);	/* a ring fd, not set up */
+	/* O_DIRECT: async kiocbs completed from interrupts, if there. */
+	fz.fds[12] = open("/dev/nullb0", O_RDWR | O_DIRECT);
+	if (fz.fds[12] < 0)
+		fz.fds[12] = dup(fz.fds[3]);
 
 	/* A buffer followed by a guard page, so huge lengths stop. */
 	buf = mmap(NULL, BUF_SIZE + 4096, PROT_READ | PROT_WRITE,

@@ -141,7 +141,9 @@ elif [ -z "$debug" ]; then
 export EMU_FUZZ_SQES=${EMU_FUZZ_SQES:-2000000} EMU_FUZZ_SECONDS=${EMU_FUZZ_SECONDS:-20}
 ENV
 	for v in $kernels; do
-		run_kernel "$v" "/boot/vmlinuz-$v" "build/$v/emu_uring.ko" 900
+		# null_blk: the devices of the O_DIRECT tests (dio_test).
+		VM_MODULES=null_blk run_kernel "$v" "/boot/vmlinuz-$v" \
+			"build/$v/emu_uring.ko" 900
 	done
 else
 	kdir=$(scripts/debug-kernel.sh)
