@@ -104,9 +104,11 @@ static void emu_dio_done(struct emu_req *req)
 	/*
 	 * A non-blocking attempt the device could not take: once more,
 	 * blocking (emu_req_queue() sees EMU_REQ_F_BLOCK), unless the SQE
-	 * asked for RWF_NOWAIT or the request is cancelled.
+	 * asked for RWF_NOWAIT or the request is cancelled. A blocking one's
+	 * -EAGAIN is its result.
 	 */
-	if (res == -EAGAIN && !(req->state & EMU_REQ_F_NOWAIT)) {
+	if (res == -EAGAIN && (req->rw.kiocb.ki_flags & IOCB_NOWAIT) &&
+	    !(req->state & EMU_REQ_F_NOWAIT)) {
 		req->state |= EMU_REQ_F_BLOCK;
 		emu_req_queue(req);
 		return;
@@ -123,7 +125,7 @@ static void emu_dio_complete(struct kiocb *kiocb, long res)
 	emu_dio_end_write(req);
 	req->res = res;
 	/* Only a retry or the next member of its chain need its mm. */
-	if (res != -EAGAIN && !req->link)
+	if (res != -EAGAIN && !data_race(req->link))
 		req->state |= EMU_REQ_F_TW_ANY_MM;
 	emu_tw_add(req, emu_dio_done);
 }

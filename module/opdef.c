@@ -25,6 +25,7 @@ const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 	},
 	[IORING_OP_READV] = {
 		.name	= "READV",
+		.dio	= 1,
 		.prep	= emu_readv_prep,
 		.issue	= emu_rw_issue,
 		.prep_async = emu_rw_prep_async,
@@ -34,6 +35,7 @@ const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 	},
 	[IORING_OP_WRITEV] = {
 		.name	= "WRITEV",
+		.dio	= 1,
 		.prep	= emu_writev_prep,
 		.issue	= emu_rw_issue,
 		.prep_async = emu_rw_prep_async,
@@ -65,6 +67,7 @@ const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 	},
 	[IORING_OP_READ] = {
 		.name	= "READ",
+		.dio	= 1,
 		.prep	= emu_read_prep,
 		.issue	= emu_rw_issue,
 		.needs_file = 1,
@@ -72,6 +75,7 @@ const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 	},
 	[IORING_OP_WRITE] = {
 		.name	= "WRITE",
+		.dio	= 1,
 		.prep	= emu_write_prep,
 		.issue	= emu_rw_issue,
 		.needs_file = 1,

@@ -155,6 +155,8 @@ enum {
 	EMU_REQ_F_NEEDS_FILE	= BIT(8),
 	/* its task work only posts: it needs no mm, any executor runs it */
 	EMU_REQ_F_TW_ANY_MM	= BIT(9),
+	/* an O_DIRECT transfer: an asynchronous kiocb (dio.c), never parked */
+	EMU_REQ_F_DIO		= BIT(13),
 };
 
 /**
@@ -239,6 +241,7 @@ enum {
  * @prep_async: keeps what @issue needs from user memory before the
  *	request parks (optional)
  * @cleanup: frees what @prep_async kept (optional)
+ * @dio: a read or write: O_DIRECT makes it an async kiocb (dio.c)
  * @needs_file: the SQE's fd names the target file
  * @pollin: a would-block attempt waits for EPOLLIN
  * @pollout: a would-block attempt waits for EPOLLOUT
@@ -249,6 +252,7 @@ struct emu_op_def {
 	int (*issue)(struct emu_req *req, unsigned int issue_flags);
 	int (*prep_async)(struct emu_req *req);
 	void (*cleanup)(struct emu_req *req);
+	unsigned int dio : 1;
 	unsigned int needs_file : 1;
 	unsigned int pollin : 1;
 	unsigned int pollout : 1;

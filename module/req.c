@@ -386,9 +386,10 @@ void emu_compl_flush_if_submit(struct emu_ring_ctx *ctx)
  * emu_req_issue_blocking() - issue a request that may block
  * @req: the request
  *
- * Inside ENTER's submission, the CQEs before it are posted first, and the
- * task work that arrives while it blocks is left to the worker (the task
- * would run it only after the request).
+ * Inside ENTER's submission, the CQEs before it are posted first. A task
+ * in ENTER (submitting, or running task work in its wait) leaves the task
+ * work that arrives while it blocks to the worker: it would run it only
+ * after the request.
  *
  * Return: the request's result, as its op's issue gives it.
  */
@@ -397,9 +398,13 @@ int emu_req_issue_blocking(struct emu_req *req)
 	struct emu_ring_ctx *ctx = req->ctx;
 	int ret;
 
-	if (!emu_in_submit(ctx))
+	/*
+	 * A kernel worker runs no task work but its own; a task is in ENTER,
+	 * submitting or running task work in its wait, and counted.
+	 */
+	if (current->flags & PF_KTHREAD)
 		return emu_req_issue(req, 0);
-	emu_compl_flush(ctx);
+	emu_compl_flush_if_submit(ctx);
 	emu_tw_waiter_exit(ctx);
 	ret = emu_req_issue(req, 0);
 	emu_tw_waiter_enter(ctx);
@@ -411,7 +416,8 @@ static bool emu_req_pollable(struct emu_req *req)
 {
 	const struct emu_op_def *def = emu_req_def(req);
 
-	return (def->pollin || def->pollout) && file_can_poll(req->file);
+	return (def->pollin || def->pollout) &&
+	       !(req->state & EMU_REQ_F_DIO) && file_can_poll(req->file);
 }
 
 /**

@@ -36,6 +36,8 @@ static int emu_rw_prep(struct emu_req *req, const struct io_uring_sqe *sqe,
 	rw->rw_flags = (__force rwf_t)READ_ONCE(sqe->rw_flags);
 	rw->dir = dir;
 	rw->vectored = vectored;
+	/* Set when it goes to the device; none for a link issued later. */
+	rw->ioprio = 0;
 	return 0;
 }
 
@@ -274,7 +276,8 @@ int emu_rw_issue(struct emu_req *req, unsigned int issue_flags)
 		     ((file->f_flags & O_NONBLOCK) &&
 		      !(file->f_mode & FMODE_NOWAIT))))
 		req->state |= EMU_REQ_F_NOWAIT;
-	if (unlikely(emu_rw_is_dio(file)))
+	/* Decided once, with a reference held (the flags may change). */
+	if (unlikely(req->state & EMU_REQ_F_DIO))
 		return emu_dio_issue(req, issue_flags, flags);
 	if ((issue_flags & EMU_ISSUE_NONBLOCK) &&
 	    !emu_rw_nowait_flags(req, &flags))

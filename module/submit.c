@@ -134,6 +134,10 @@ static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
 			req->file = NULL;
 			req->state |= EMU_REQ_F_RING_FILE;
 		}
+		/* Reads and writes of O_DIRECT files go as async kiocbs. */
+		if (req->file && emu_req_def(req)->dio &&
+		    unlikely(emu_rw_is_dio(req->file)))
+			req->state |= EMU_REQ_F_DIO;
 	}
 	return 0;
 }
@@ -163,9 +167,10 @@ static void emu_req_run_fast(struct emu_ring_ctx *ctx, struct emu_req *req)
 			return;
 		}
 		/* O_DIRECT completes later: it needs a reference now. */
-		if (unlikely(req->file->f_flags & O_DIRECT)) {
+		if (unlikely(emu_rw_is_dio(req->file))) {
 			get_file(req->file);
 			fdput(f);
+			req->state |= EMU_REQ_F_DIO;
 			emu_req_queue(req);
 			return;
 		}
@@ -402,8 +407,8 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 		 * parked requests woken) are its to post, below or in its
 		 * wait, as io_uring's task work: no worker is woken for them.
 		 */
-		emu_tw_waiter_enter(ctx);
 		mutex_lock(&ctx->uring_lock);
+		emu_tw_waiter_enter(ctx);
 		WRITE_ONCE(ctx->submit_task, current);
 		ret = emu_submit_sqes(ctx, to_submit);
 		WRITE_ONCE(ctx->submit_task, NULL);
