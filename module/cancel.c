@@ -10,19 +10,27 @@
 #include "emu_uring.h"
 #include "opdef.h"
 
+static bool emu_cancel_match_tgid(const struct emu_req *req, const void *arg)
+{
+	return !arg || req->tgid == arg;
+}
+
 /**
- * emu_cancel_all() - cancel parked and deferred requests
+ * emu_cancel_all() - cancel parked and deferred requests and timeouts
  * @ctx: the ring
  * @tgid: cancel only the requests this process submitted, or NULL for all
  *
  * Parked requests complete with -ECANCELED from the task-work executor, and
  * the links behind them with them; requests IOSQE_IO_DRAIN held back
- * complete now. Requests being issued finish what they do.
+ * complete now, timeouts too. Requests being issued finish what they do.
  */
 void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid)
 {
 	struct emu_req *req, *next;
 	LIST_HEAD(deferred);
+
+	emu_timeout_cancel(ctx, emu_cancel_match_tgid, tgid, true);
+	emu_ltimeout_expire_all(ctx, tgid);
 
 	spin_lock_irq(&ctx->completion_lock);
 	list_for_each_entry(req, &ctx->parked, park_node)
@@ -84,9 +92,9 @@ int emu_cancel_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 }
 
 /* io_uring's io_cancel_req_match(), for one parked request. */
-static bool emu_cancel_match(const struct emu_req *req,
-			     const struct emu_req *creq)
+static bool emu_cancel_match(const struct emu_req *req, const void *arg)
 {
+	const struct emu_req *creq = arg;
 	const struct emu_cancel *cancel = &creq->cancel;
 	bool match_user_data = cancel->flags & IORING_ASYNC_CANCEL_USERDATA;
 
@@ -137,6 +145,15 @@ int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags)
 			break;
 	}
 	spin_unlock_irq(&ctx->completion_lock);
+	/* As io_uring's io_try_cancel(): then the timeouts. */
+	if (all || !nr) {
+		int ret = emu_timeout_cancel(ctx, emu_cancel_match, req, all);
+
+		if (ret > 0)
+			nr += ret;
+		else if (!all && ret == -EALREADY)
+			return ret;
+	}
 	if (all)
 		return nr;
 	return nr ? 0 : -ENOENT;

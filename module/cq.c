@@ -144,6 +144,8 @@ void emu_cq_free_backlog(struct emu_ring_ctx *ctx)
 void emu_cq_commit(struct emu_ring_ctx *ctx)
 {
 	lockdep_assert_held(&ctx->completion_lock);
+	if (unlikely(READ_ONCE(ctx->off_timeout_used)))
+		emu_timeout_flush(ctx);
 	/* The CQEs must be visible before the tail that covers them. */
 	smp_store_release(&ctx->rings->cq.tail, ctx->cq_tail);
 	WRITE_ONCE(ctx->cq_tail_published, ctx->cq_tail);
@@ -252,6 +254,7 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete,
 {
 	ktime_t timeout = KTIME_MAX;
 	DEFINE_WAIT(wait);
+	u32 nr_timeouts;
 	int ret = 0;
 
 	min_complete = min(min_complete, ctx->cq_entries);
@@ -259,6 +262,8 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete,
 	if (emu_cq_ready(ctx) >= min_complete && !READ_ONCE(ctx->backlog_len) &&
 	    llist_empty(&ctx->tw_list))
 		return 0;
+	/* As io_uring: a timeout that ends, ends the wait too. */
+	nr_timeouts = READ_ONCE(ctx->cq_timeouts);
 	emu_tw_waiter_enter(ctx);
 	emu_tw_run(ctx);
 	if (emu_cq_flush_pending(ctx) || emu_cq_ready(ctx) >= min_complete)
@@ -286,7 +291,8 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete,
 		prepare_to_wait(&ctx->cq_wait, &wait, TASK_INTERRUPTIBLE);
 		if (emu_cq_ready(ctx) < min_complete &&
 		    llist_empty(&ctx->tw_list) && !READ_ONCE(ctx->backlog_len) &&
-		    !READ_ONCE(ctx->cq_dropped)) {
+		    !READ_ONCE(ctx->cq_dropped) &&
+		    READ_ONCE(ctx->cq_timeouts) == nr_timeouts) {
 			/*
 			 * A real signal ends the wait. Task work of the task's
 			 * own io_uring (TIF_NOTIFY_SIGNAL) cannot be run from
@@ -308,7 +314,8 @@ int emu_cq_wait(struct emu_ring_ctx *ctx, u32 min_complete,
 		finish_wait(&ctx->cq_wait, &wait);
 		emu_tw_run(ctx);
 		if (emu_cq_flush_pending(ctx) ||
-		    emu_cq_ready(ctx) >= min_complete)
+		    emu_cq_ready(ctx) >= min_complete ||
+		    READ_ONCE(ctx->cq_timeouts) != nr_timeouts)
 			break;
 		cond_resched();
 	}

@@ -132,6 +132,13 @@ static inline void emu_done_init(struct emu_done *done)
  * @nr_completed: requests completed so far (for IOSQE_IO_DRAIN)
  * @defer_list: requests held back by IOSQE_IO_DRAIN, in submission order
  * @parked: requests waiting on a file's wait queue, for cancellation
+ * @timeout_lock: the timeouts (timeout.c); taken inside @completion_lock
+ *	and from hard interrupts
+ * @timeout_list: running TIMEOUTs: counting ones by target, then the others
+ * @ltimeout_list: running LINK_TIMEOUTs
+ * @cq_timeouts: timeouts that ended, which the counts leave out
+ * @cq_last_tm_flush: the count when timeouts were last looked at
+ * @off_timeout_used: a counting timeout was issued: look at them on commit
  * @cq_wait: ENTER waiters for CQEs (IORING_ENTER_GETEVENTS)
  * @poll_wq: poll(2) and epoll waiters on the ring file
  * @tw_list: requests for the task-work executor (req.c)
@@ -182,6 +189,13 @@ struct emu_ring_ctx {
 	u64 nr_completed;
 	struct list_head defer_list;
 	struct list_head parked;
+
+	spinlock_t timeout_lock;	/* the timeouts */
+	struct list_head timeout_list;
+	struct list_head ltimeout_list;
+	u32 cq_timeouts;
+	u32 cq_last_tm_flush;
+	bool off_timeout_used;
 
 	wait_queue_head_t cq_wait;
 	wait_queue_head_t poll_wq;
@@ -249,6 +263,10 @@ void emu_compl_flush_if_submit(struct emu_ring_ctx *ctx);
 struct emu_req *emu_poll_park(struct emu_req *req);
 void emu_poll_mark_canceled(struct emu_req *req);
 void emu_poll_cancel(struct emu_req *req);
+
+/* timeout.c */
+void emu_timeout_flush(struct emu_ring_ctx *ctx);
+void emu_ltimeout_expire_all(struct emu_ring_ctx *ctx, struct pid *tgid);
 
 /* cancel.c */
 void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid);

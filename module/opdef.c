@@ -60,6 +60,25 @@ const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 		.prep	= emu_poll_remove_prep,
 		.issue	= emu_poll_remove_issue,
 	},
+	[IORING_OP_TIMEOUT] = {
+		.name	= "TIMEOUT",
+		.prep	= emu_timeout_prep,
+		.issue	= emu_timeout_issue,
+		.cleanup = emu_timeout_cleanup,
+		.queues	= 1,
+	},
+	[IORING_OP_TIMEOUT_REMOVE] = {
+		.name	= "TIMEOUT_REMOVE",
+		.prep	= emu_timeout_remove_prep,
+		.issue	= emu_timeout_remove_issue,
+	},
+	[IORING_OP_LINK_TIMEOUT] = {
+		.name	= "LINK_TIMEOUT",
+		.prep	= emu_link_timeout_prep,
+		.issue	= emu_link_timeout_issue,
+		.cleanup = emu_timeout_cleanup,
+		.link_timeout = 1,
+	},
 	[IORING_OP_ASYNC_CANCEL] = {
 		.name	= "ASYNC_CANCEL",
 		.prep	= emu_cancel_prep,

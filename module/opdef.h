@@ -9,6 +9,7 @@
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/llist.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
@@ -95,6 +96,44 @@ struct emu_cancel {
 };
 
 /**
+ * struct emu_timeout - a TIMEOUT, as prepared from its SQE (timeout.c)
+ * @off: CQEs to wait for (0: a plain timer); multishot: how many times it
+ *	fires (0: until cancelled)
+ * @target_seq: the count at which it completes
+ * @repeats: a multishot timeout's shots left
+ * @list: on ctx->timeout_list (LINK_TIMEOUT: ctx->ltimeout_list) while its
+ *	timer runs
+ * @head: LINK_TIMEOUT: the request it guards, while it does
+ * @prev: LINK_TIMEOUT: the request it fired on, to cancel
+ * @prev_seq: @prev's emu_req.seq, which tells it from a reuse of its memory
+ * @arming: LINK_TIMEOUT: its request is being issued (see timeout.c)
+ * @stop: a cancel found it firing: a multishot timeout does not go on
+ */
+struct emu_timeout {
+	u32 off;
+	u32 target_seq;
+	u32 repeats;
+	bool arming;
+	bool stop;
+	struct list_head list;
+	struct emu_req *head;
+	struct emu_req *prev;
+	u64 prev_seq;
+};
+
+/**
+ * struct emu_timeout_rem - a TIMEOUT_REMOVE, as prepared from its SQE
+ * @addr: the user_data of the timeout
+ * @ts: its new time (IORING_TIMEOUT_UPDATE)
+ * @flags: IORING_TIMEOUT_* flags
+ */
+struct emu_timeout_rem {
+	u64 addr;
+	struct timespec64 ts;
+	u32 flags;
+};
+
+/**
  * struct emu_poll_entry - one wait queue entry of a parked request
  * @wait: on the file's wait queue; @wait.private is the request
  * @head: the queue @wait is on, NULL once removed (RCU: see poll.c)
@@ -155,8 +194,16 @@ enum {
 	EMU_REQ_F_NEEDS_FILE	= BIT(8),
 	/* its task work only posts: it needs no mm, any executor runs it */
 	EMU_REQ_F_TW_ANY_MM	= BIT(9),
+	/* -ETIME is a success (IORING_TIMEOUT_ETIME_SUCCESS) */
+	EMU_REQ_F_ETIME_OK	= BIT(10),
 	/* an O_DIRECT transfer: an asynchronous kiocb (dio.c), never parked */
 	EMU_REQ_F_DIO		= BIT(13),
+	/* a negative result is no failure (a LINK_TIMEOUT's) */
+	EMU_REQ_F_NOFAIL	= BIT(14),
+	/* the next member is its IORING_OP_LINK_TIMEOUT, not started yet */
+	EMU_REQ_F_ARM_LTIMEOUT	= BIT(11),
+	/* its IORING_OP_LINK_TIMEOUT was started when it was issued */
+	EMU_REQ_F_LINK_TIMEOUT	= BIT(12),
 };
 
 /**
@@ -187,6 +234,8 @@ enum {
  * @poll_add: state of POLL_ADD
  * @poll_update: state of POLL_REMOVE
  * @cancel: state of ASYNC_CANCEL
+ * @timeout: state of TIMEOUT
+ * @timeout_rem: state of TIMEOUT_REMOVE
  */
 struct emu_req {
 	struct emu_ring_ctx *ctx;
@@ -218,6 +267,8 @@ struct emu_req {
 		struct emu_poll_add poll_add;
 		struct emu_poll_update poll_update;
 		struct emu_cancel cancel;
+		struct emu_timeout timeout;
+		struct emu_timeout_rem timeout_rem;
 	};
 };
 
@@ -241,6 +292,9 @@ enum {
  * @prep_async: keeps what @issue needs from user memory before the
  *	request parks (optional)
  * @cleanup: frees what @prep_async kept (optional)
+ * @queues: @issue may hand the request on (EMU_ISSUE_QUEUED) without a
+ *	file: never for the inline path that borrows files
+ * @link_timeout: IORING_OP_LINK_TIMEOUT: guards the SQE before it
  * @dio: a read or write: O_DIRECT makes it an async kiocb (dio.c)
  * @needs_file: the SQE's fd names the target file
  * @pollin: a would-block attempt waits for EPOLLIN
@@ -252,6 +306,8 @@ struct emu_op_def {
 	int (*issue)(struct emu_req *req, unsigned int issue_flags);
 	int (*prep_async)(struct emu_req *req);
 	void (*cleanup)(struct emu_req *req);
+	unsigned int queues : 1;
+	unsigned int link_timeout : 1;
 	unsigned int dio : 1;
 	unsigned int needs_file : 1;
 	unsigned int pollin : 1;
@@ -302,6 +358,23 @@ int emu_poll_add_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
 int emu_poll_add_issue(struct emu_req *req, unsigned int issue_flags);
 int emu_poll_remove_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
 int emu_poll_remove_issue(struct emu_req *req, unsigned int issue_flags);
+
+/* timeout.c */
+int emu_timeout_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
+int emu_timeout_issue(struct emu_req *req, unsigned int issue_flags);
+void emu_timeout_cleanup(struct emu_req *req);
+int emu_timeout_remove_prep(struct emu_req *req,
+			    const struct io_uring_sqe *sqe);
+int emu_timeout_remove_issue(struct emu_req *req, unsigned int issue_flags);
+int emu_link_timeout_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
+int emu_link_timeout_issue(struct emu_req *req, unsigned int issue_flags);
+struct emu_req *emu_ltimeout_prepare(struct emu_req *req);
+void emu_ltimeout_arm(struct emu_req *lt);
+void emu_ltimeout_unarm(struct emu_req *lt);
+struct emu_req *emu_ltimeout_disarm(struct emu_req *req);
+int emu_timeout_cancel(struct emu_ring_ctx *ctx,
+		       bool (*match)(const struct emu_req *req, const void *arg),
+		       const void *arg, bool all);
 
 /* cancel.c */
 int emu_cancel_prep(struct emu_req *req, const struct io_uring_sqe *sqe);

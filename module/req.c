@@ -225,7 +225,8 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct emu_done *done,
 	unsigned long flags;
 
 	for (req = done->first; req; req = req->done_next) {
-		if (unlikely(req->file || (req->state & EMU_REQ_F_ASYNC))) {
+		if (unlikely(req->file || req->async ||
+			     (req->state & EMU_REQ_F_ASYNC))) {
 			emu_req_put(req);
 			if (req->state & EMU_REQ_F_ASYNC)
 				nr_async++;
@@ -287,14 +288,25 @@ void emu_compl_flush(struct emu_ring_ctx *ctx)
 static struct emu_req *emu_req_finish(struct emu_req *req, s32 res,
 				      struct emu_done *done)
 {
-	struct emu_req *next = req->link;
+	struct emu_req *next, *lt = NULL;
 	bool skip;
 
 	req->res = res;
-	if (res < 0)
+	if (res < 0 && !(req->state & EMU_REQ_F_NOFAIL) &&
+	    !(res == -ETIME && (req->state & EMU_REQ_F_ETIME_OK)))
 		req->state |= EMU_REQ_F_FAILED;
+	/* Its linked timeout leaves the chain: -ECANCELED, right behind it. */
+	if (unlikely(req->state & (EMU_REQ_F_ARM_LTIMEOUT |
+				   EMU_REQ_F_LINK_TIMEOUT)))
+		lt = emu_ltimeout_disarm(req);
+	next = req->link;
 	req->link = NULL;
 	emu_done_add(done, req);
+	/* As io_uring, not a failure: CQE_SKIP_SUCCESS skips it. */
+	if (lt) {
+		lt->res = -ECANCELED;
+		emu_done_add(done, lt);
+	}
 	if (!next)
 		return NULL;
 	if (!(req->state & EMU_REQ_F_FAILED) ||
@@ -431,6 +443,8 @@ static bool emu_req_pollable(struct emu_req *req)
  */
 void emu_req_queue(struct emu_req *req)
 {
+	struct emu_req *lt = NULL, *next;
+
 	while (req) {
 		int ret;
 
@@ -446,19 +460,33 @@ void emu_req_queue(struct emu_req *req)
 					   -EINVAL : -EBADF);
 			continue;
 		}
+		/* Its IORING_OP_LINK_TIMEOUT starts when it is issued. */
+		if (unlikely(req->state & EMU_REQ_F_ARM_LTIMEOUT))
+			lt = emu_ltimeout_prepare(req);
 		ret = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
 		if (unlikely(ret == -EAGAIN) &&
 		    !(req->state & EMU_REQ_F_NOWAIT)) {
 			if (emu_req_pollable(req) &&
 			    !(req->state & EMU_REQ_F_BLOCK)) {
-				req = emu_poll_park(req);
+				next = emu_poll_park(req);
+				/* Parked (or done): no longer ours to touch. */
+				if (lt)
+					emu_ltimeout_arm(lt);
+				lt = NULL;
+				req = next;
 				continue;
 			}
 			ret = emu_req_issue_blocking(req);
 		}
-		/* In flight (O_DIRECT): it completes elsewhere. */
-		if (ret == EMU_ISSUE_QUEUED)
+		/* In flight (O_DIRECT, a timer): it completes elsewhere. */
+		if (ret == EMU_ISSUE_QUEUED) {
+			if (lt)
+				emu_ltimeout_arm(lt);
 			return;
+		}
+		if (lt)
+			emu_ltimeout_unarm(lt);
+		lt = NULL;
 		req = emu_req_done(req, ret);
 	}
 }

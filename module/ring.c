@@ -137,6 +137,9 @@ struct emu_ring_ctx *emu_ring_ctx_alloc(void)
 	refcount_set(&ctx->refs, 1);
 	mutex_init(&ctx->uring_lock);
 	spin_lock_init(&ctx->completion_lock);
+	spin_lock_init(&ctx->timeout_lock);
+	INIT_LIST_HEAD(&ctx->timeout_list);
+	INIT_LIST_HEAD(&ctx->ltimeout_list);
 	init_waitqueue_head(&ctx->cq_wait);
 	init_waitqueue_head(&ctx->poll_wq);
 	INIT_LIST_HEAD(&ctx->backlog);

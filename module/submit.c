@@ -117,6 +117,15 @@ static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
 		ctx->drain_active = true;
 		ctx->drain_next = false;
 	}
+	/*
+	 * A LINK_TIMEOUT guards the member before it, which must exist and
+	 * not be one itself (io_uring's __io_timeout_prep()).
+	 */
+	if (unlikely(emu_req_def(req)->link_timeout)) {
+		if (!link->head || emu_req_def(link->last)->link_timeout)
+			return -EINVAL;
+		link->last->state |= EMU_REQ_F_ARM_LTIMEOUT;
+	}
 	/* The file is looked up now: later the fd table may not be at hand. */
 	if ((!borrow && emu_req_def(req)->needs_file) ||
 	    (req->state & EMU_REQ_F_NEEDS_FILE)) {
@@ -210,7 +219,7 @@ static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_link *link,
 	 * fd table is shared) and takes a reference only if it must wait.
 	 */
 	bool fast = alone && !ctx->drain_active && !ctx->drain_next &&
-		    !(req->flags & IOSQE_IO_DRAIN) &&
+		    !(req->flags & IOSQE_IO_DRAIN) && !def->queues &&
 		    (!def->needs_file || def->pollin || def->pollout);
 
 	req->seq = ctx->nr_submitted++;

@@ -780,6 +780,18 @@ static unsigned int nfa_step(unsigned int st, const struct rec *rc)
 	unsigned int next = 0, r;
 	bool posted = rc->ncqe;
 
+	/*
+	 * A LINK_TIMEOUT leaves its chain without breaking it: the member it
+	 * guards reports what it did to it. Its own CQE says anything, or
+	 * nothing with CQE_SKIP_SUCCESS; one that fails preparation (-EINVAL,
+	 * -EFAULT for its time, -ENOMEM) fails its chain.
+	 */
+	if (rc->op == IORING_OP_LINK_TIMEOUT && !invalid(rc)) {
+		if (posted && (rc->res == -EINVAL || rc->res == -EFAULT ||
+			       rc->res == -ENOMEM))
+			return st | ST_CPOST | ST_CSKIP;
+		return st;
+	}
 	if (st & ST_ANY)
 		next |= ST_ANY;
 	if ((st & ST_CSKIP) && !posted)

@@ -39,6 +39,9 @@
 #ifndef IORING_ENTER_ABS_TIMER
 #define IORING_ENTER_ABS_TIMER		(1U << 5)
 #endif
+#ifndef IORING_TIMEOUT_MULTISHOT
+#define IORING_TIMEOUT_MULTISHOT	(1U << 6)
+#endif
 
 /**
  * struct emu_uring_setup - argument of EMU_URING_IOC_SETUP
