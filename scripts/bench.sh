@@ -36,15 +36,7 @@ for v in $kernels; do
 	esac
 	# null_blk as the issue's O_DIRECT case has it: a timer completes
 	# each request 100 us after it reached the device.
-	for m in $(emu_module_closure "$v" null_blk); do
-		name=${m##*/}
-		name=${name%.xz}
-		case "$m" in
-		*.xz) xz -dc "/lib/modules/$v/$m" > "$payload/$name" ;;
-		*) cp "/lib/modules/$v/$m" "$payload/$name" ;;
-		esac
-		echo "$name" >> "$payload/nullb.order"
-	done
+	emu_stage_modules "$v" "$payload" "$payload/nullb.order" null_blk
 	cat > "$payload/run.sh" <<'RUN'
 echo "EMU-BENCH-BEGIN"
 dd if=/dev/urandom of=/tmp/bench.dat bs=1M count=64 2>/dev/null

@@ -63,3 +63,20 @@ emu_module_closure() {
 	done
 	[ ${#order[@]} -eq 0 ] || printf '%s\n' "${order[@]}"
 }
+
+# Copy the modules NAME... of kernel KVER, with their dependencies, into
+# DIR, decompressed (busybox insmod reads plain .ko files), and append
+# their file names to ORDER_FILE in the order to insmod them.
+emu_stage_modules() {	# emu_stage_modules KVER DIR ORDER_FILE NAME...
+	local kver=$1 dir=$2 order=$3 m name
+	shift 3
+	for m in $(emu_module_closure "$kver" "$@"); do
+		name=${m##*/}
+		name=${name%.xz}
+		case "$m" in
+		*.xz) xz -dc "/lib/modules/$kver/$m" > "$dir/$name" ;;
+		*) cp "/lib/modules/$kver/$m" "$dir/$name" ;;
+		esac
+		echo "$name" >> "$order"
+	done
+}

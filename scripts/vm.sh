@@ -41,20 +41,11 @@ mknod "$stage/dev/console" c 5 1
 mods=${VM_MODULES:-}
 [ -z "${VM_HOSTFS:-}" ] || mods="$mods virtio_pci 9pnet_virtio 9p"
 if [ -n "$mods" ] && [ "${kernel##*/}" != "${kernel##*/vmlinuz-}" ]; then
-	# The kernel's own modules with their dependencies, in load order,
-	# decompressed (busybox insmod reads plain .ko files).
-	kver=$(emu_image_kver "$kernel")
+	# The kernel's own modules with their dependencies, in load order.
 	mkdir -p "$stage/modules"
 	# shellcheck disable=SC2086
-	for m in $(emu_module_closure "$kver" $mods); do
-		name=${m##*/}
-		name=${name%.xz}
-		case "$m" in
-		*.xz) xz -dc "/lib/modules/$kver/$m" > "$stage/modules/$name" ;;
-		*) cp "/lib/modules/$kver/$m" "$stage/modules/$name" ;;
-		esac
-		echo "$name" >> "$stage/modules/order"
-	done
+	emu_stage_modules "$(emu_image_kver "$kernel")" "$stage/modules" \
+		"$stage/modules/order" $mods
 fi
 if [ -n "${VM_HOSTFS:-}" ]; then
 	[ -d "$VM_HOSTFS" ] || emu_die "VM_HOSTFS: no directory $VM_HOSTFS"
