@@ -5,6 +5,7 @@
  * IORING_OP_ASYNC_CANCEL names.
  */
 #include <linux/list.h>
+#include <linux/signal.h>
 #include <linux/spinlock.h>
 
 #include "emu_uring.h"
@@ -16,19 +17,24 @@ static bool emu_cancel_match_tgid(const struct emu_req *req, const void *arg)
 }
 
 /**
- * emu_cancel_all() - cancel parked and deferred requests and timeouts
+ * emu_cancel_all() - cancel parked, queued and deferred requests and
+ *	timeouts
  * @ctx: the ring
  * @tgid: cancel only the requests this process submitted, or NULL for all
  *
  * Parked requests complete with -ECANCELED from the task-work executor, and
- * the links behind them with them; requests IOSQE_IO_DRAIN held back
- * complete now, timeouts too. Requests being issued finish what they do.
+ * the links behind them with them; requests queued for the worker pool or
+ * held back by IOSQE_IO_DRAIN complete now, timeouts too. Requests that
+ * workers run are interrupted; others being issued finish what they do.
  */
 void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid)
 {
 	struct emu_req *req, *next;
 	LIST_HEAD(deferred);
 
+	/* Released: nothing is queued for the pool after this. */
+	emu_wq_cancel(ctx, emu_cancel_match_tgid, tgid, true, !tgid,
+		      tgid ? SIGKILL : SIGINT);
 	emu_timeout_cancel(ctx, emu_cancel_match_tgid, tgid, true);
 	emu_ltimeout_expire_all(ctx, tgid);
 
@@ -116,10 +122,11 @@ static bool emu_cancel_match(const struct emu_req *req, const void *arg)
  * @req: the request
  * @issue_flags: EMU_ISSUE_* flags
  *
- * Cancels parked requests (reads and writes waiting on their file, POLL_ADD)
- * that match: they complete with -ECANCELED.
+ * Cancels queued requests of the worker pool, parked requests (reads and
+ * writes waiting on their file, POLL_ADD) and timeouts that match: they
+ * complete with -ECANCELED. One that a worker runs is interrupted.
  *
- * Return: 0 or -ENOENT for one request; with IORING_ASYNC_CANCEL_ALL or
+ * Return: 0, -EALREADY (it runs) or -ENOENT for one request; with IORING_ASYNC_CANCEL_ALL or
  * _ANY how many were cancelled; -EBADF for IORING_ASYNC_CANCEL_FD with
  * _FD_FIXED (no file is registered).
  */
@@ -129,12 +136,20 @@ int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags)
 					IORING_ASYNC_CANCEL_ANY);
 	struct emu_ring_ctx *ctx = req->ctx;
 	struct emu_req *preq;
-	int nr = 0;
+	int nr = 0, ret;
 
 	/* A fixed file (there are none) is what _FD_FIXED means, with _FD. */
 	if ((req->cancel.flags & IORING_ASYNC_CANCEL_FD) &&
 	    (req->cancel.flags & IORING_ASYNC_CANCEL_FD_FIXED))
 		return -EBADF;
+	/* As io_uring's io_try_cancel(): the worker pool first. */
+	ret = emu_wq_cancel(ctx, emu_cancel_match, req, all, false, SIGINT);
+	if (ret > 0)
+		nr += ret;
+	else if (!all && ret == -EALREADY)
+		return ret;
+	if (!all && nr)
+		return 0;
 	spin_lock_irq(&ctx->completion_lock);
 	list_for_each_entry(preq, &ctx->parked, park_node) {
 		if (!emu_cancel_match(preq, req))
@@ -147,8 +162,7 @@ int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags)
 	spin_unlock_irq(&ctx->completion_lock);
 	/* As io_uring's io_try_cancel(): then the timeouts. */
 	if (all || !nr) {
-		int ret = emu_timeout_cancel(ctx, emu_cancel_match, req, all);
-
+		ret = emu_timeout_cancel(ctx, emu_cancel_match, req, all);
 		if (ret > 0)
 			nr += ret;
 		else if (!all && ret == -EALREADY)

@@ -14,6 +14,7 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/bitmap.h>
 #include <linux/wait.h>
 #include <linux/seq_file.h>
 #include <linux/signal.h>
@@ -88,6 +89,28 @@ static inline void emu_done_init(struct emu_done *done)
 	done->tail = &done->first;
 }
 
+/* Buckets of the worker pool's hashed writes (wq.c). */
+#define EMU_WQ_HASH_BITS	6
+
+/**
+ * struct emu_wq_ring - a ring's requests in the worker pool (wq.c), under
+ *	the pool's lock
+ * @work: queued requests, in order; those of one bucket next to each other
+ * @hash_tail: the last queued request of each bucket, or NULL
+ * @hash_busy: buckets a worker runs a request of
+ * @node: on the pool's list of rings with queued requests
+ * @nr_running: its requests that workers run
+ * @dead: the ring is released: nothing may be queued
+ */
+struct emu_wq_ring {
+	struct list_head work;
+	struct emu_req *hash_tail[1 << EMU_WQ_HASH_BITS];
+	DECLARE_BITMAP(hash_busy, 1 << EMU_WQ_HASH_BITS);
+	struct list_head node;
+	unsigned int nr_running;
+	bool dead;
+};
+
 /**
  * struct emu_ring_ctx - one ring, the private data of one open file
  *
@@ -147,6 +170,7 @@ static inline void emu_done_init(struct emu_done *done)
  * @tw_waiters: tasks in ENTER that run @tw_list themselves (submitting
  *	or waiting)
  * @tw_work: runs @tw_list in a kernel worker when no waiter does
+ * @wq: its requests in the worker pool
  * @refs: one for the file, one for each request that outlives ENTER
  * @exit_work: frees the ring once @refs is gone
  */
@@ -205,6 +229,8 @@ struct emu_ring_ctx {
 	atomic_t tw_waiters;
 	struct work_struct tw_work;
 
+	struct emu_wq_ring wq;
+
 	refcount_t refs;
 	struct work_struct exit_work;
 };
@@ -254,10 +280,22 @@ void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req));
 bool emu_tw_run(struct emu_ring_ctx *ctx);
 void emu_tw_waiter_enter(struct emu_ring_ctx *ctx);
 void emu_tw_waiter_exit(struct emu_ring_ctx *ctx);
-int emu_req_issue_blocking(struct emu_req *req);
+int emu_req_punt(struct emu_req *req);
+bool emu_req_pollable(struct emu_req *req);
 void emu_tw_work(struct work_struct *work);
 void emu_compl_flush(struct emu_ring_ctx *ctx);
 void emu_compl_flush_if_submit(struct emu_ring_ctx *ctx);
+
+/* wq.c */
+int emu_wq_init(void);
+void emu_wq_exit(void);
+void emu_wq_ring_init(struct emu_wq_ring *wq);
+int emu_wq_enqueue(struct emu_req *req);
+int emu_wq_cancel(struct emu_ring_ctx *ctx,
+		  bool (*match)(const struct emu_req *req, const void *arg),
+		  const void *arg, bool all, bool dead, int sig);
+int emu_wq_cancel_req(struct emu_ring_ctx *ctx, struct emu_req *target,
+		      u64 seq);
 
 /* poll.c */
 struct emu_req *emu_poll_park(struct emu_req *req);

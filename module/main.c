@@ -230,10 +230,15 @@ static int __init emu_uring_init(void)
 		ret = -ENOMEM;
 		goto out_cache;
 	}
-	ret = misc_register(&emu_uring_misc);
+	ret = emu_wq_init();
 	if (ret)
 		goto out_wq;
+	ret = misc_register(&emu_uring_misc);
+	if (ret)
+		goto out_pool;
 	return 0;
+out_pool:
+	emu_wq_exit();
 out_wq:
 	destroy_workqueue(emu_wq);
 out_cache:
@@ -243,12 +248,13 @@ out_cache:
 
 /*
  * No ring exists (each holds a module reference until it is freed), but the
- * work that freed the last one may still be returning: destroying the
- * workqueue waits for it.
+ * work or the pool worker that freed the last one may still be returning:
+ * stopping the pool and destroying the workqueue wait for them.
  */
 static void __exit emu_uring_exit(void)
 {
 	misc_deregister(&emu_uring_misc);
+	emu_wq_exit();
 	destroy_workqueue(emu_wq);
 	emu_req_cache_exit();
 }

@@ -15,7 +15,8 @@
 
 /* SQE flags the submission loop implements. */
 #define EMU_SQE_FLAGS_SUPPORTED	(IOSQE_IO_DRAIN | IOSQE_IO_LINK | \
-				 IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS)
+				 IOSQE_IO_HARDLINK | IOSQE_ASYNC | \
+				 IOSQE_CQE_SKIP_SUCCESS)
 
 const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 	[IORING_OP_NOP] = {
@@ -36,6 +37,7 @@ const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 	[IORING_OP_WRITEV] = {
 		.name	= "WRITEV",
 		.dio	= 1,
+		.hash_reg_file = 1,
 		.prep	= emu_writev_prep,
 		.issue	= emu_rw_issue,
 		.prep_async = emu_rw_prep_async,
@@ -95,6 +97,7 @@ const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 	[IORING_OP_WRITE] = {
 		.name	= "WRITE",
 		.dio	= 1,
+		.hash_reg_file = 1,
 		.prep	= emu_write_prep,
 		.issue	= emu_rw_issue,
 		.needs_file = 1,

@@ -296,6 +296,8 @@ enum {
  *	file: never for the inline path that borrows files
  * @link_timeout: IORING_OP_LINK_TIMEOUT: guards the SQE before it
  * @dio: a read or write: O_DIRECT makes it an async kiocb (dio.c)
+ * @hash_reg_file: in the worker pool, it runs one at a time with the
+ *	others of its regular file (a write: wq.c)
  * @needs_file: the SQE's fd names the target file
  * @pollin: a would-block attempt waits for EPOLLIN
  * @pollout: a would-block attempt waits for EPOLLOUT
@@ -309,6 +311,7 @@ struct emu_op_def {
 	unsigned int queues : 1;
 	unsigned int link_timeout : 1;
 	unsigned int dio : 1;
+	unsigned int hash_reg_file : 1;
 	unsigned int needs_file : 1;
 	unsigned int pollin : 1;
 	unsigned int pollout : 1;

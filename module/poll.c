@@ -190,6 +190,27 @@ static __poll_t emu_poll_arm(struct emu_req *req, int *error)
 }
 
 /*
+ * The request cannot wait on its file after all: off the parked list and
+ * to the worker pool, unless it was cancelled meanwhile. Returns 0 if the
+ * pool has it, else the result to complete it with.
+ */
+static int emu_poll_punt(struct emu_req *req)
+{
+	struct emu_ring_ctx *ctx = req->ctx;
+
+	/* Cancellation marks parked requests under this lock. */
+	spin_lock_irq(&ctx->completion_lock);
+	if (atomic_read(&req->poll.refs) & EMU_POLL_CANCEL) {
+		spin_unlock_irq(&ctx->completion_lock);
+		return -ECANCELED;
+	}
+	req->state &= ~EMU_REQ_F_PARKED;
+	list_del(&req->park_node);
+	spin_unlock_irq(&ctx->completion_lock);
+	return emu_wq_enqueue(req);
+}
+
+/*
  * The owner's loop: issue, and while the file is not ready, stay parked.
  * @issued: the caller has just issued the request and got -EAGAIN.
  * Returns the next request of the chain to issue, or NULL.
@@ -214,7 +235,9 @@ static struct emu_req *emu_poll_run(struct emu_req *req, bool issued)
 			if (ret != -EAGAIN || (req->state & EMU_REQ_F_NOWAIT))
 				break;
 			if (req->state & EMU_REQ_F_BLOCK) {
-				ret = emu_req_issue(req, 0);
+				ret = emu_poll_punt(req);
+				if (!ret)
+					return NULL;
 				break;
 			}
 		}
@@ -222,8 +245,11 @@ static struct emu_req *emu_poll_run(struct emu_req *req, bool issued)
 		mask = emu_poll_arm(req, &ret);
 		if (unlikely(ret)) {
 			/* Nothing to wait on: the op may block instead. */
-			if (ret == -EAGAIN)
-				ret = emu_req_issue(req, 0);
+			if (ret == -EAGAIN) {
+				ret = emu_poll_punt(req);
+				if (!ret)
+					return NULL;
+			}
 			break;
 		}
 		if (mask & p->events) {

@@ -5,7 +5,8 @@
  *
  * A request is first issued inline, in ENTER, without blocking. If it would
  * block on a file that can be polled, poll.c parks it on the file's wait
- * queues; otherwise it is issued again, blocking. A request that runs after
+ * queues; otherwise the worker pool (wq.c) issues it again, blocking, as it
+ * does at once with IOSQE_ASYNC. A request that runs after
  * its ENTER (a parked one woken, a link behind it, one held back by
  * IOSQE_IO_DRAIN) runs from the task-work executor: the next task waiting
  * in ENTER for completions, if it shares the request's address space, else
@@ -395,36 +396,36 @@ void emu_compl_flush_if_submit(struct emu_ring_ctx *ctx)
 }
 
 /**
- * emu_req_issue_blocking() - issue a request that may block
- * @req: the request
+ * emu_req_punt() - hand a request that can only block to the worker pool
+ * @req: the request, owned by the caller, with a file of its own
  *
- * Inside ENTER's submission, the CQEs before it are posted first. A task
- * in ENTER (submitting, or running task work in its wait) leaves the task
- * work that arrives while it blocks to the worker: it would run it only
- * after the request.
- *
- * Return: the request's result, as its op's issue gives it.
+ * Return: EMU_ISSUE_QUEUED, or the error to complete it with: what
+ * emu_req_make_async() gives, or -ECANCELED if the ring is released.
  */
-int emu_req_issue_blocking(struct emu_req *req)
+int emu_req_punt(struct emu_req *req)
 {
-	struct emu_ring_ctx *ctx = req->ctx;
-	int ret;
+	int ret = emu_req_make_async(req);
 
+	if (unlikely(ret))
+		return ret;
 	/*
-	 * A kernel worker runs no task work but its own; a task is in ENTER,
-	 * submitting or running task work in its wait, and counted.
+	 * Earlier CQEs of this ENTER first: a worker may complete it before
+	 * ENTER posts them, and a link's order must be kept.
 	 */
-	if (current->flags & PF_KTHREAD)
-		return emu_req_issue(req, 0);
-	emu_compl_flush_if_submit(ctx);
-	emu_tw_waiter_exit(ctx);
-	ret = emu_req_issue(req, 0);
-	emu_tw_waiter_enter(ctx);
-	return ret;
+	emu_compl_flush_if_submit(req->ctx);
+	ret = emu_wq_enqueue(req);
+	return ret ?: EMU_ISSUE_QUEUED;
 }
 
-/* Whether a request that would block waits on its file's wait queues. */
-static bool emu_req_pollable(struct emu_req *req)
+/**
+ * emu_req_pollable() - whether a request that would block waits on its
+ *	file's wait queues
+ * @req: the request, with its file
+ *
+ * Return: true for a read or write of a file that can be polled, but not
+ * an O_DIRECT one.
+ */
+bool emu_req_pollable(struct emu_req *req)
 {
 	const struct emu_op_def *def = emu_req_def(req);
 
@@ -436,10 +437,11 @@ static bool emu_req_pollable(struct emu_req *req)
  * emu_req_queue() - issue a request, and the links behind it that can run
  * @req: a prepared request, owned by the caller
  *
- * Called inside ENTER and from the task-work executor. Each member is
- * issued without blocking first; one that would block is parked on its
- * file (and the rest of its chain with it), or issued again, blocking, if
- * its file cannot be polled.
+ * Called inside ENTER, from the task-work executor and from the worker
+ * pool. Each member is issued without blocking first; one that would block
+ * is parked on its file (and the rest of its chain with it), or handed to
+ * the worker pool if its file cannot be polled. IOSQE_ASYNC goes to the
+ * pool at once.
  */
 void emu_req_queue(struct emu_req *req)
 {
@@ -463,7 +465,12 @@ void emu_req_queue(struct emu_req *req)
 		/* Its IORING_OP_LINK_TIMEOUT starts when it is issued. */
 		if (unlikely(req->state & EMU_REQ_F_ARM_LTIMEOUT))
 			lt = emu_ltimeout_prepare(req);
-		ret = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
+		/* IOSQE_ASYNC, or known to block: straight to the pool. */
+		if (unlikely((req->flags & IOSQE_ASYNC) ||
+			     (req->state & EMU_REQ_F_BLOCK)))
+			ret = emu_req_punt(req);
+		else
+			ret = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
 		if (unlikely(ret == -EAGAIN) &&
 		    !(req->state & EMU_REQ_F_NOWAIT)) {
 			if (emu_req_pollable(req) &&
@@ -476,9 +483,9 @@ void emu_req_queue(struct emu_req *req)
 				req = next;
 				continue;
 			}
-			ret = emu_req_issue_blocking(req);
+			ret = emu_req_punt(req);
 		}
-		/* In flight (O_DIRECT, a timer): it completes elsewhere. */
+		/* In flight (the pool, O_DIRECT, a timer): done elsewhere. */
 		if (ret == EMU_ISSUE_QUEUED) {
 			if (lt)
 				emu_ltimeout_arm(lt);

@@ -151,6 +151,7 @@ struct emu_ring_ctx *emu_ring_ctx_alloc(void)
 	init_llist_head(&ctx->tw_list);
 	init_llist_head(&ctx->tw_foreign);
 	INIT_WORK(&ctx->tw_work, emu_tw_work);
+	emu_wq_ring_init(&ctx->wq);
 	INIT_WORK(&ctx->exit_work, emu_ring_exit_work);
 	__module_get(THIS_MODULE);
 	return ctx;

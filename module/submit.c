@@ -185,20 +185,22 @@ static void emu_req_run_fast(struct emu_ring_ctx *ctx, struct emu_req *req)
 		}
 	}
 	res = emu_req_issue(req, EMU_ISSUE_NONBLOCK);
-	/* A file that cannot wait for readiness: blocking, right away. */
-	if (res == -EAGAIN && (req->state & EMU_REQ_F_BLOCK))
-		res = emu_req_issue_blocking(req);
 	if (likely(res != -EAGAIN)) {
 		req->file = NULL;
 		fdput(f);
 		emu_req_done_inline(ctx, req, res);
 		return;
 	}
-	/* It waits: it needs a file of its own (no op here queues itself). */
+	/*
+	 * It waits (parked, or in the worker pool if it can only block: then
+	 * EMU_REQ_F_BLOCK stays): it needs a file of its own.
+	 */
 	if (req->file)
 		get_file(req->file);
 	fdput(f);
-	req->state &= ~(EMU_REQ_F_NOWAIT | EMU_REQ_F_BLOCK);
+	req->state &= ~EMU_REQ_F_NOWAIT;
+	if (!emu_req_pollable(req))
+		req->state |= EMU_REQ_F_BLOCK;
 	emu_req_queue(req);
 }
 
@@ -219,7 +221,8 @@ static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_link *link,
 	 * fd table is shared) and takes a reference only if it must wait.
 	 */
 	bool fast = alone && !ctx->drain_active && !ctx->drain_next &&
-		    !(req->flags & IOSQE_IO_DRAIN) && !def->queues &&
+		    !(req->flags & (IOSQE_IO_DRAIN | IOSQE_ASYNC)) &&
+		    !def->queues &&
 		    (!def->needs_file || def->pollin || def->pollout);
 
 	req->seq = ctx->nr_submitted++;

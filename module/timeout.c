@@ -589,8 +589,12 @@ static int emu_ltimeout_cancel_prev(struct emu_ring_ctx *ctx,
 				    struct emu_req *prev, u64 seq)
 {
 	struct emu_req *req;
-	int ret = -ENOENT;
+	int ret;
 
+	/* In the worker pool: queued, or running (-EALREADY). */
+	ret = emu_wq_cancel_req(ctx, prev, seq);
+	if (ret != -ENOENT)
+		return ret;
 	spin_lock_irq(&ctx->completion_lock);
 	list_for_each_entry(req, &ctx->parked, park_node) {
 		if (req == prev && req->seq == seq) {

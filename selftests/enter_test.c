@@ -152,7 +152,7 @@ TEST_F(ring, invalid_opcode)
 TEST_F(ring, invalid_sqe_flags)
 {
 	static const uint8_t flags[] = {
-		IOSQE_FIXED_FILE, IOSQE_ASYNC, IOSQE_BUFFER_SELECT, 1 << 7,
+		IOSQE_FIXED_FILE, IOSQE_BUFFER_SELECT, 1 << 7,
 	};
 	struct io_uring_cqe cqe;
 	unsigned int i;

@@ -744,10 +744,11 @@ static unsigned int outcome(const struct rec *rc, bool head)
 		/*
 		 * The head of a chain a later member of which failed
 		 * preparation; or a request cancelled while it waited on its
-		 * file (IORING_OP_ASYNC_CANCEL). NOP and FSYNC never wait.
+		 * file or in the worker pool (IORING_OP_ASYNC_CANCEL, a
+		 * close). A NOP waits only with IOSQE_ASYNC.
 		 */
-		if (head || (rc->op != IORING_OP_NOP &&
-			     rc->op != IORING_OP_FSYNC))
+		if (head || rc->op != IORING_OP_NOP ||
+		    (rc->flags & IOSQE_ASYNC))
 			return OUT_FAIL;
 		return 0;
 	}

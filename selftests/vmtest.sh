@@ -14,6 +14,9 @@
 #                                fio and liburing programs through the shim
 #                                (selftests/lib/guest.sh)
 #
+# EMU_TESTS (test binaries) and EMU_KERNELS (a regex of kernel versions)
+# narrow a run down while developing.
+#
 # Each guest loads the module, runs every selftest binary, unloads the
 # module. A kernel fails on any failed test and on any line of the kernel
 # log that shows a kernel bug. Ends with "N passed, N failed, N skipped".
@@ -39,8 +42,10 @@ fi
 if rmmod emu_uring; then echo "EMU-UNLOAD ok"; else echo "EMU-UNLOAD fail"; fi
 RUN
 else
-	tests=$(cd build/selftests && ls -- *_test)
-	cp build/selftests/*_test selftests/run.sh "$payload/"
+	# EMU_TESTS="a_test b_test": only those (a developer's shortcut).
+	tests=$(cd build/selftests && ls -- ${EMU_TESTS:-*_test})
+	(cd build/selftests && cp -- $tests "$payload/")
+	cp selftests/run.sh "$payload/"
 fi
 
 total_pass=0 total_fail=0 total_skip=0
@@ -135,7 +140,8 @@ if [ -n "$user" ]; then
 			"build/$v/emu_uring.ko" 900
 	done
 elif [ -z "$debug" ]; then
-	kernels=$(emu_kernels)
+	# EMU_KERNELS=REGEX: only the kernels it matches.
+	kernels=$(emu_kernels | grep -E -- "${EMU_KERNELS:-.}" || true)
 	[ -n "$kernels" ] || emu_die "no supported kernel installed (make deps)"
 	cat > "$payload/env.sh" <<ENV
 export EMU_FUZZ_SQES=${EMU_FUZZ_SQES:-2000000} EMU_FUZZ_SECONDS=${EMU_FUZZ_SECONDS:-20}
