@@ -259,6 +259,13 @@ static struct emu_req *emu_wq_pick(struct emu_worker *w)
 			/* Its turn is over: to the back. */
 			if (!list_empty(&wq->node))
 				list_move_tail(&wq->node, &emu_pool.rings);
+			/*
+			 * The worker's own hold on the ring: an issue that
+			 * hands the request on (O_DIRECT, a timer) may see it
+			 * complete, and its ring freed, before the worker lets
+			 * go (emu_wq_release()).
+			 */
+			refcount_inc(&req->ctx->refs);
 			wq->nr_running++;
 			emu_pool.nr_running++;
 			w->hash = hash;
@@ -282,7 +289,8 @@ static struct emu_req *emu_wq_pick(struct emu_worker *w)
  */
 static void emu_wq_release(struct emu_worker *w)
 {
-	struct emu_wq_ring *wq = &w->ctx->wq;
+	struct emu_ring_ctx *ctx = w->ctx;
+	struct emu_wq_ring *wq = &ctx->wq;
 
 	spin_lock_irq(&emu_pool.lock);
 	if (w->hash >= 0)
@@ -293,6 +301,7 @@ static void emu_wq_release(struct emu_worker *w)
 	w->ctx = NULL;
 	w->hash = -1;
 	spin_unlock_irq(&emu_pool.lock);
+	emu_ring_put(ctx, 1);
 }
 
 /* Run one request; the worker has its address space and credentials. */
