@@ -31,14 +31,16 @@ void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid)
 {
 	struct emu_req *req, *next;
 	LIST_HEAD(deferred);
+	LIST_HEAD(queued);
 
-	/* Released: nothing is queued for the pool after this. */
-	emu_wq_cancel(ctx, emu_cancel_match_tgid, tgid, true, !tgid,
-		      tgid ? SIGKILL : SIGINT);
 	emu_timeout_cancel(ctx, emu_cancel_match_tgid, tgid, true);
 	emu_ltimeout_expire_all(ctx, tgid);
 
 	spin_lock_irq(&ctx->completion_lock);
+	/* Released: nothing is queued for the pool after this. */
+	emu_wq_cancel(ctx, emu_cancel_match_tgid, tgid,
+		      EMU_WQ_CANCEL_ALL | (tgid ? EMU_WQ_CANCEL_KILL :
+					   EMU_WQ_CANCEL_DEAD), &queued);
 	list_for_each_entry(req, &ctx->parked, park_node)
 		if (!tgid || req->tgid == tgid)
 			emu_poll_cancel(req);
@@ -47,6 +49,7 @@ void emu_cancel_all(struct emu_ring_ctx *ctx, struct pid *tgid)
 			list_move_tail(&req->list, &deferred);
 	spin_unlock_irq(&ctx->completion_lock);
 
+	emu_wq_cancel_done(&queued);
 	list_for_each_entry_safe(req, next, &deferred, list) {
 		list_del(&req->list);
 		emu_req_fail_chain(req, -ECANCELED);
@@ -117,40 +120,33 @@ static bool emu_cancel_match(const struct emu_req *req, const void *arg)
 	return !match_user_data || req->user_data == cancel->user_data;
 }
 
-/**
- * emu_cancel_issue() - run an ASYNC_CANCEL
- * @req: the request
- * @issue_flags: EMU_ISSUE_* flags
- *
- * Cancels queued requests of the worker pool, parked requests (reads and
- * writes waiting on their file, POLL_ADD) and timeouts that match: they
- * complete with -ECANCELED. One that a worker runs is interrupted.
- *
- * Return: 0, -EALREADY (it runs) or -ENOENT for one request; with IORING_ASYNC_CANCEL_ALL or
- * _ANY how many were cancelled; -EBADF for IORING_ASYNC_CANCEL_FD with
- * _FD_FIXED (no file is registered).
+/*
+ * io_uring's io_try_cancel(): the worker pool, then the parked requests,
+ * then the timeouts. A request that runs in the pool may be parked
+ * already: then *@running is set, and the search goes on. With @all it
+ * goes everywhere and counts as io_uring's rounds do (the pool's queued
+ * requests as one); else it stops at the first match.
  */
-int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags)
+static int emu_cancel_find(struct emu_req *req, bool all, bool *running)
 {
-	bool all = req->cancel.flags & (IORING_ASYNC_CANCEL_ALL |
-					IORING_ASYNC_CANCEL_ANY);
 	struct emu_ring_ctx *ctx = req->ctx;
+	unsigned int flags = all ? EMU_WQ_CANCEL_ALL : 0;
 	struct emu_req *preq;
+	LIST_HEAD(queued);
 	int nr = 0, ret;
 
-	/* A fixed file (there are none) is what _FD_FIXED means, with _FD. */
-	if ((req->cancel.flags & IORING_ASYNC_CANCEL_FD) &&
-	    (req->cancel.flags & IORING_ASYNC_CANCEL_FD_FIXED))
-		return -EBADF;
-	/* As io_uring's io_try_cancel(): the worker pool first. */
-	ret = emu_wq_cancel(ctx, emu_cancel_match, req, all, false, SIGINT);
-	if (ret > 0)
-		nr += ret;
-	else if (!all && ret == -EALREADY)
-		return ret;
-	if (!all && nr)
-		return 0;
 	spin_lock_irq(&ctx->completion_lock);
+	ret = emu_wq_cancel(ctx, emu_cancel_match, req, flags, &queued);
+	if (ret > 0) {
+		if (!all) {
+			spin_unlock_irq(&ctx->completion_lock);
+			emu_wq_cancel_done(&queued);
+			return 0;
+		}
+		nr++;
+	} else if (ret == -EALREADY) {
+		*running = true;
+	}
 	list_for_each_entry(preq, &ctx->parked, park_node) {
 		if (!emu_cancel_match(preq, req))
 			continue;
@@ -160,15 +156,49 @@ int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags)
 			break;
 	}
 	spin_unlock_irq(&ctx->completion_lock);
-	/* As io_uring's io_try_cancel(): then the timeouts. */
-	if (all || !nr) {
-		ret = emu_timeout_cancel(ctx, emu_cancel_match, req, all);
-		if (ret > 0)
-			nr += ret;
-		else if (!all && ret == -EALREADY)
-			return ret;
-	}
+	emu_wq_cancel_done(&queued);
+	if (nr && !all)
+		return 0;
+	/* Timeouts have no file. */
+	if (req->cancel.flags & IORING_ASYNC_CANCEL_FD)
+		return nr ?: -ENOENT;
+	ret = emu_timeout_cancel(ctx, emu_cancel_match, req, all);
+	if (!all)
+		return ret > 0 ? 0 : ret;
+	return nr + max(ret, 0) ?: -ENOENT;
+}
+
+/**
+ * emu_cancel_issue() - run an ASYNC_CANCEL
+ * @req: the request
+ * @issue_flags: EMU_ISSUE_* flags
+ *
+ * Cancels queued requests of the worker pool, parked requests (reads and
+ * writes waiting on their file, POLL_ADD) and timeouts that match: they
+ * complete with -ECANCELED. One that a worker runs is interrupted.
+ *
+ * Return: 0, -EALREADY (it runs, or its timer fires) or -ENOENT for one
+ * request; with IORING_ASYNC_CANCEL_ALL or _ANY, as io_uring counts them,
+ * the parked requests and timeouts cancelled plus one if any was queued in
+ * the pool; -EBADF for IORING_ASYNC_CANCEL_FD with _FD_FIXED (no file is
+ * registered).
+ */
+int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags)
+{
+	bool all = req->cancel.flags & (IORING_ASYNC_CANCEL_ALL |
+					IORING_ASYNC_CANCEL_ANY);
+	bool running = false;
+	int ret;
+
+	/* A fixed file (there are none) is what _FD_FIXED means, with _FD. */
+	if ((req->cancel.flags & IORING_ASYNC_CANCEL_FD) &&
+	    (req->cancel.flags & IORING_ASYNC_CANCEL_FD_FIXED))
+		return -EBADF;
+	ret = emu_cancel_find(req, all, &running);
 	if (all)
-		return nr;
-	return nr ? 0 : -ENOENT;
+		return max(ret, 0);
+	/* Found running, though it may have finished since. */
+	if (ret == -ENOENT && running)
+		return -EALREADY;
+	return ret;
 }

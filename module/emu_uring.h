@@ -291,11 +291,20 @@ int emu_wq_init(void);
 void emu_wq_exit(void);
 void emu_wq_ring_init(struct emu_wq_ring *wq);
 int emu_wq_enqueue(struct emu_req *req);
+int emu_wq_enqueue_locked(struct emu_req *req, bool *grow);
+void emu_wq_grow(void);
+
+#define EMU_WQ_CANCEL_ALL	BIT(0)	/* every match */
+#define EMU_WQ_CANCEL_DEAD	BIT(1)	/* the ring is released */
+#define EMU_WQ_CANCEL_KILL	BIT(2)	/* the submitter exits */
+
 int emu_wq_cancel(struct emu_ring_ctx *ctx,
 		  bool (*match)(const struct emu_req *req, const void *arg),
-		  const void *arg, bool all, bool dead, int sig);
+		  const void *arg, unsigned int flags,
+		  struct list_head *canceled);
+void emu_wq_cancel_done(struct list_head *canceled);
 int emu_wq_cancel_req(struct emu_ring_ctx *ctx, struct emu_req *target,
-		      u64 seq);
+		      u64 seq, struct list_head *canceled);
 
 /* poll.c */
 struct emu_req *emu_poll_park(struct emu_req *req);

@@ -191,14 +191,21 @@ static __poll_t emu_poll_arm(struct emu_req *req, int *error)
 
 /*
  * The request cannot wait on its file after all: off the parked list and
- * to the worker pool, unless it was cancelled meanwhile. Returns 0 if the
- * pool has it, else the result to complete it with.
+ * to the worker pool, which is to block in it, unless it was cancelled
+ * meanwhile. Returns 0 if the pool has it, else the result to complete it
+ * with.
  */
 static int emu_poll_punt(struct emu_req *req)
 {
 	struct emu_ring_ctx *ctx = req->ctx;
+	bool grow;
+	int ret;
 
-	/* Cancellation marks parked requests under this lock. */
+	req->state |= EMU_REQ_F_BLOCK;
+	/*
+	 * Cancellation marks parked requests, and looks in the pool, under
+	 * this lock: it finds the request in one place or the other.
+	 */
 	spin_lock_irq(&ctx->completion_lock);
 	if (atomic_read(&req->poll.refs) & EMU_POLL_CANCEL) {
 		spin_unlock_irq(&ctx->completion_lock);
@@ -206,8 +213,12 @@ static int emu_poll_punt(struct emu_req *req)
 	}
 	req->state &= ~EMU_REQ_F_PARKED;
 	list_del(&req->park_node);
+	/* The pool's from here: a worker may run it before the unlock. */
+	ret = emu_wq_enqueue_locked(req, &grow);
 	spin_unlock_irq(&ctx->completion_lock);
-	return emu_wq_enqueue(req);
+	if (grow)
+		emu_wq_grow();
+	return ret;
 }
 
 /*

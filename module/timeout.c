@@ -582,28 +582,32 @@ struct emu_req *emu_ltimeout_disarm(struct emu_req *req)
 }
 
 /*
- * Cancel the member a LINK_TIMEOUT fired on, if it is still parked or a
- * running timeout; @seq tells it from a later request in its memory.
+ * Cancel the member a LINK_TIMEOUT fired on, if it is still queued in the
+ * pool, parked or a running timeout; @seq tells it from a later request in
+ * its memory. As io_uring's io_try_cancel(): one that runs in the pool is
+ * interrupted, and unless it is parked already that gives -ENOENT.
  */
 static int emu_ltimeout_cancel_prev(struct emu_ring_ctx *ctx,
 				    struct emu_req *prev, u64 seq)
 {
 	struct emu_req *req;
+	LIST_HEAD(queued);
 	int ret;
 
-	/* In the worker pool: queued, or running (-EALREADY). */
-	ret = emu_wq_cancel_req(ctx, prev, seq);
-	if (ret != -ENOENT)
-		return ret;
 	spin_lock_irq(&ctx->completion_lock);
-	list_for_each_entry(req, &ctx->parked, park_node) {
-		if (req == prev && req->seq == seq) {
-			emu_poll_cancel(req);
-			ret = 0;
-			break;
+	ret = emu_wq_cancel_req(ctx, prev, seq, &queued);
+	if (ret) {
+		ret = -ENOENT;
+		list_for_each_entry(req, &ctx->parked, park_node) {
+			if (req == prev && req->seq == seq) {
+				emu_poll_cancel(req);
+				ret = 0;
+				break;
+			}
 		}
 	}
 	spin_unlock_irq(&ctx->completion_lock);
+	emu_wq_cancel_done(&queued);
 	if (ret)
 		ret = emu_timeout_cancel_one(ctx, prev, seq);
 	return ret;

@@ -49,7 +49,25 @@
 #define EMU_WQ_IDLE_TIMEOUT	(5 * HZ)
 
 static unsigned int max_workers;
-module_param(max_workers, uint, 0644);
+
+static void emu_wq_kick(void);
+
+/* A larger bound lets waiting work run now. */
+static int emu_wq_set_max(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_uint(val, kp);
+
+	if (!ret)
+		emu_wq_kick();
+	return ret;
+}
+
+static const struct kernel_param_ops emu_wq_max_ops = {
+	.set	= emu_wq_set_max,
+	.get	= param_get_uint,
+};
+
+module_param_cb(max_workers, &emu_wq_max_ops, &max_workers, 0644);
 MODULE_PARM_DESC(max_workers,
 		 "Worker threads for blocking requests, across all rings (0: 4 per CPU)");
 
@@ -64,6 +82,8 @@ MODULE_PARM_DESC(max_workers,
  *	taken: @req itself may complete elsewhere (an O_DIRECT retry) while
  *	the worker still has it
  * @hash: the bucket it holds, or -1
+ * @canceled: cancellation found @req running: it is not parked after all
+ * @stop: emu_wq_exit() has it, and frees it
  */
 struct emu_worker {
 	struct task_struct *task;
@@ -73,6 +93,8 @@ struct emu_worker {
 	struct emu_ring_ctx *ctx;
 	struct emu_req key;
 	int hash;
+	bool canceled;
+	bool stop;
 };
 
 /**
@@ -174,6 +196,95 @@ static void emu_wq_unqueue(struct emu_wq_ring *wq, struct emu_req *req,
 	}
 }
 
+/* Wake an idle worker, or say that one should be made; the lock is held. */
+/* Wake an idle worker, if there is one; the pool lock is held. */
+static void emu_wq_wake_idle(void)
+{
+	struct emu_worker *w;
+
+	w = list_first_entry_or_null(&emu_pool.idle, struct emu_worker,
+				     idle_node);
+	if (w) {
+		list_del_init(&w->idle_node);
+		wake_up_process(w->task);
+	}
+}
+
+static bool emu_wq_wake_one(void)
+{
+	if (!list_empty(&emu_pool.idle)) {
+		emu_wq_wake_idle();
+		return false;
+	}
+	if (emu_pool.nr_workers < emu_wq_limit()) {
+		emu_pool.nr_workers++;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * emu_wq_grow() - make the worker emu_wq_enqueue_locked() asked for
+ *
+ * Process context. Without it, the workers there are take the request in
+ * their turn.
+ */
+void emu_wq_grow(void)
+{
+	if (!emu_worker_create()) {
+		spin_lock_irq(&emu_pool.lock);
+		emu_pool.nr_workers--;
+		spin_unlock_irq(&emu_pool.lock);
+	}
+}
+
+/* Queue @req unless its ring is released; the pool lock is held. */
+static int __emu_wq_enqueue(struct emu_req *req, bool *grow)
+{
+	struct emu_wq_ring *wq = &req->ctx->wq;
+	int hash = emu_wq_hash(req);
+
+	*grow = false;
+	if (unlikely(wq->dead))
+		return -ECANCELED;
+	if (hash >= 0 && wq->hash_tail[hash])
+		list_add(&req->list, &wq->hash_tail[hash]->list);
+	else
+		list_add_tail(&req->list, &wq->work);
+	if (hash >= 0)
+		wq->hash_tail[hash] = req;
+	if (list_empty(&wq->node)) {
+		list_add_tail(&wq->node, &emu_pool.rings);
+		emu_pool.nr_rings++;
+	}
+	*grow = emu_wq_wake_one();
+	return 0;
+}
+
+/**
+ * emu_wq_enqueue_locked() - queue a parked request for the pool
+ * @req: a request with EMU_REQ_F_ASYNC, owned by the caller
+ * @grow: set if the caller is to call emu_wq_grow() once it may sleep
+ *
+ * Under ctx->completion_lock, which the request leaves the parked list
+ * under, so that cancellation (which holds it too) finds the request in
+ * one place or the other. The request and the links behind it are the
+ * pool's from now on.
+ *
+ * Return: 0, or -ECANCELED if its ring is being released (the request is
+ * still the caller's).
+ */
+int emu_wq_enqueue_locked(struct emu_req *req, bool *grow)
+{
+	int ret;
+
+	lockdep_assert_held(&req->ctx->completion_lock);
+	spin_lock(&emu_pool.lock);
+	ret = __emu_wq_enqueue(req, grow);
+	spin_unlock(&emu_pool.lock);
+	return ret;
+}
+
 /**
  * emu_wq_enqueue() - queue a request for the pool
  * @req: a request with EMU_REQ_F_ASYNC, owned by the caller
@@ -186,44 +297,42 @@ static void emu_wq_unqueue(struct emu_wq_ring *wq, struct emu_req *req,
  */
 int emu_wq_enqueue(struct emu_req *req)
 {
-	struct emu_wq_ring *wq = &req->ctx->wq;
-	int hash = emu_wq_hash(req);
-	struct emu_worker *w = NULL;
-	bool create = false;
+	bool grow;
+	int ret;
 
 	spin_lock_irq(&emu_pool.lock);
-	if (unlikely(wq->dead)) {
-		spin_unlock_irq(&emu_pool.lock);
-		return -ECANCELED;
-	}
-	if (hash >= 0 && wq->hash_tail[hash])
-		list_add(&req->list, &wq->hash_tail[hash]->list);
-	else
-		list_add_tail(&req->list, &wq->work);
-	if (hash >= 0)
-		wq->hash_tail[hash] = req;
-	if (list_empty(&wq->node)) {
-		list_add_tail(&wq->node, &emu_pool.rings);
-		emu_pool.nr_rings++;
-	}
-	if (!list_empty(&emu_pool.idle)) {
-		w = list_first_entry(&emu_pool.idle, struct emu_worker,
-				     idle_node);
-		list_del_init(&w->idle_node);
-		wake_up_process(w->task);
-	} else if (emu_pool.nr_workers < emu_wq_limit()) {
-		emu_pool.nr_workers++;
-		create = true;
-	}
+	ret = __emu_wq_enqueue(req, &grow);
 	spin_unlock_irq(&emu_pool.lock);
+	if (grow)
+		emu_wq_grow();
+	return ret;
+}
 
-	/* Without a new worker, those there are take it in their turn. */
-	if (create && !emu_worker_create()) {
+/*
+ * Queued work may run now (the bound was raised): as many workers as may
+ * run come to look.
+ */
+static void emu_wq_kick(void)
+{
+	unsigned int i, n;
+
+	spin_lock_irq(&emu_pool.lock);
+	n = emu_wq_limit();
+	n = n > emu_pool.nr_running ? n - emu_pool.nr_running : 0;
+	spin_unlock_irq(&emu_pool.lock);
+	for (i = 0; i < n; i++) {
+		bool grow = false, more;
+
 		spin_lock_irq(&emu_pool.lock);
-		emu_pool.nr_workers--;
+		more = emu_pool.nr_rings;
+		if (more)
+			grow = emu_wq_wake_one();
 		spin_unlock_irq(&emu_pool.lock);
+		if (!more)
+			break;
+		if (grow)
+			emu_wq_grow();
 	}
-	return 0;
 }
 
 /*
@@ -277,6 +386,13 @@ static struct emu_req *emu_wq_pick(struct emu_worker *w)
 			w->key.opcode = req->opcode;
 			w->key.tgid = req->tgid;
 			w->key.seq = req->seq;
+			w->canceled = false;
+			/*
+			 * Others may run now too: the ring's share grows as
+			 * rings run dry, or another ring waits.
+			 */
+			if (emu_pool.nr_rings)
+				emu_wq_wake_idle();
 			return req;
 		}
 	}
@@ -285,7 +401,9 @@ static struct emu_req *emu_wq_pick(struct emu_worker *w)
 
 /*
  * The request has been issued: cancellation no longer finds it in @w,
- * and its bucket is free.
+ * and its bucket is free. A signal that cancellation sent meanwhile is
+ * forgotten: it was for this request, not for the links the worker issues
+ * next.
  */
 static void emu_wq_release(struct emu_worker *w)
 {
@@ -301,12 +419,15 @@ static void emu_wq_release(struct emu_worker *w)
 	w->ctx = NULL;
 	w->hash = -1;
 	spin_unlock_irq(&emu_pool.lock);
+	if (signal_pending(current))
+		flush_signals(current);
 	emu_ring_put(ctx, 1);
 }
 
 /* Run one request; the worker has its address space and credentials. */
 static void emu_wq_issue(struct emu_worker *w, struct emu_req *req)
 {
+	struct emu_req *next;
 	int ret;
 
 	if (req->state & EMU_REQ_F_CANCELED) {
@@ -318,9 +439,17 @@ static void emu_wq_issue(struct emu_worker *w, struct emu_req *req)
 		if (ret == -EAGAIN && !(req->state & EMU_REQ_F_NOWAIT)) {
 			if (req->state & EMU_REQ_F_BLOCK) {
 				ret = emu_req_issue(req, 0);
+			} else if (READ_ONCE(w->canceled)) {
+				ret = -ECANCELED;
 			} else {
+				/*
+				 * Parked before the worker lets go: a
+				 * cancellation finds it in one place or the
+				 * other.
+				 */
+				next = emu_poll_park(req);
 				emu_wq_release(w);
-				emu_req_queue(emu_poll_park(req));
+				emu_req_queue(next);
 				return;
 			}
 		}
@@ -427,7 +556,7 @@ static int emu_worker_fn(void *data)
 			cond_resched();
 			continue;
 		}
-		if (kthread_should_stop())
+		if (w->stop)
 			break;
 		list_add(&w->idle_node, &emu_pool.idle);
 		set_current_state(TASK_IDLE);
@@ -443,7 +572,7 @@ static int emu_worker_fn(void *data)
 		 * module is going: emu_wq_exit() stops them).
 		 */
 		if (!left && !emu_pool.nr_rings && emu_pool.nr_workers > 1 &&
-		    !kthread_should_stop() && try_module_get(THIS_MODULE)) {
+		    !w->stop && try_module_get(THIS_MODULE)) {
 			emu_pool.nr_workers--;
 			list_del(&w->node);
 			spin_unlock_irq(&emu_pool.lock);
@@ -452,116 +581,141 @@ static int emu_worker_fn(void *data)
 		}
 		spin_unlock_irq(&emu_pool.lock);
 	}
-	/* kthread_stop(): the module goes, and takes the worker with it. */
-	list_del(&w->node);
-	emu_pool.nr_workers--;
+	/* kthread_stop(): emu_wq_exit() has taken it off the list. */
 	spin_unlock_irq(&emu_pool.lock);
-	kfree(w);
 	return 0;
 }
 
 /**
  * emu_wq_cancel() - cancel a ring's requests in the pool
- * @ctx: the ring
+ * @ctx: the ring, with ctx->completion_lock held: a request that moves
+ *	between the pool and the parked list does so under it, so that the
+ *	caller finds it in one or the other
  * @match: whether a request is one to cancel; it is given the request, or
  *	for one that runs a copy of its ctx, user_data, file, opcode, tgid
  *	and seq
  * @arg: for @match
- * @all: every match, not the first only
- * @dead: the ring is being released: nothing may be queued from now on
- * @sig: the signal for the workers of matching requests that run: SIGINT,
- *	or SIGKILL when their process exits
+ * @flags: EMU_WQ_CANCEL_ALL (every match, not the first only),
+ *	EMU_WQ_CANCEL_DEAD (the ring is being released: nothing may be
+ *	queued from now on), EMU_WQ_CANCEL_KILL (the submitter exits)
+ * @canceled: the queued requests that matched are moved here; the caller
+ *	completes them with emu_wq_cancel_done() once it has unlocked
  *
- * Queued requests complete with -ECANCELED, which breaks their chains
- * as any failure does (not a hard link's). A running one is interrupted
- * and finishes on its own.
+ * A running request that matches is interrupted and finishes on its own:
+ * its worker gets SIGINT, which ends interruptible waits (the request then
+ * fails with -EINTR), or SIGKILL with EMU_WQ_CANCEL_KILL, which ends
+ * killable ones too. If it was about to wait on its file, it is not
+ * parked but fails with -ECANCELED.
  *
- * Return: the queued requests cancelled, or -EALREADY if none was but one
- * that matches runs, or -ENOENT.
+ * Return: how many queued requests were taken, or -EALREADY if none was
+ * but one that matches runs, or -ENOENT.
  */
 int emu_wq_cancel(struct emu_ring_ctx *ctx,
 		  bool (*match)(const struct emu_req *req, const void *arg),
-		  const void *arg, bool all, bool dead, int sig)
+		  const void *arg, unsigned int flags,
+		  struct list_head *canceled)
 {
+	bool all = flags & EMU_WQ_CANCEL_ALL;
 	struct emu_wq_ring *wq = &ctx->wq;
 	struct emu_req *req, *next;
+	unsigned int nr_rings;
 	struct emu_worker *w;
-	LIST_HEAD(canceled);
 	int nr = 0, running = 0;
 
-	spin_lock_irq(&emu_pool.lock);
-	if (dead)
+	lockdep_assert_held(&ctx->completion_lock);
+	spin_lock(&emu_pool.lock);
+	if (flags & EMU_WQ_CANCEL_DEAD)
 		wq->dead = true;
+	nr_rings = emu_pool.nr_rings;
 	list_for_each_entry_safe(req, next, &wq->work, list) {
 		if (!match(req, arg))
 			continue;
 		emu_wq_unqueue(wq, req, emu_wq_hash(req));
-		list_add_tail(&req->list, &canceled);
+		list_add_tail(&req->list, canceled);
 		nr++;
 		if (!all)
 			break;
 	}
+	/* A ring fewer: the others' shares grow. */
+	if (emu_pool.nr_rings != nr_rings && emu_pool.nr_rings)
+		emu_wq_wake_idle();
 	if (all || !nr) {
 		list_for_each_entry(w, &emu_pool.workers, node) {
 			if (w->ctx != ctx || !w->req || !match(&w->key, arg))
 				continue;
-			send_sig(sig, w->task, 1);
+			WRITE_ONCE(w->canceled, true);
+			send_sig(flags & EMU_WQ_CANCEL_KILL ? SIGKILL : SIGINT,
+				 w->task, 1);
 			running++;
 			if (!all)
 				break;
 		}
 	}
-	spin_unlock_irq(&emu_pool.lock);
-
-	/* As a parked request: a hard link's chain goes on. */
-	list_for_each_entry_safe(req, next, &canceled, list) {
-		list_del(&req->list);
-		emu_req_queue(emu_req_done(req, -ECANCELED));
-	}
+	spin_unlock(&emu_pool.lock);
 	if (nr)
 		return nr;
 	return running ? -EALREADY : -ENOENT;
 }
 
 /**
+ * emu_wq_cancel_done() - complete the requests emu_wq_cancel() took
+ * @canceled: the list it filled
+ *
+ * Not under ctx->completion_lock. They complete with -ECANCELED, which
+ * breaks their chains as any failure does (not a hard link's).
+ */
+void emu_wq_cancel_done(struct list_head *canceled)
+{
+	struct emu_req *req, *next;
+
+	list_for_each_entry_safe(req, next, canceled, list) {
+		list_del(&req->list);
+		emu_req_queue(emu_req_done(req, -ECANCELED));
+	}
+}
+
+/**
  * emu_wq_cancel_req() - cancel one request in the pool, by identity
- * @ctx: the ring
+ * @ctx: the ring, with ctx->completion_lock held
  * @target: the request, which may have completed (then it is not found)
  * @seq: its emu_req.seq, which tells it from a later request in its memory
+ * @canceled: where it goes if it was queued, as for emu_wq_cancel()
  *
  * As emu_wq_cancel(), for a LINK_TIMEOUT that fired.
  *
- * Return: 0 if it was queued (it completes with -ECANCELED), -EALREADY if
- * it runs (it is interrupted), or -ENOENT.
+ * Return: 0 if it was queued, -EALREADY if it runs (it is interrupted),
+ * or -ENOENT.
  */
 int emu_wq_cancel_req(struct emu_ring_ctx *ctx, struct emu_req *target,
-		      u64 seq)
+		      u64 seq, struct list_head *canceled)
 {
 	struct emu_wq_ring *wq = &ctx->wq;
 	struct emu_worker *w;
 	struct emu_req *req;
 	int ret = -ENOENT;
 
-	spin_lock_irq(&emu_pool.lock);
+	lockdep_assert_held(&ctx->completion_lock);
+	spin_lock(&emu_pool.lock);
 	list_for_each_entry(req, &wq->work, list) {
 		if (req == target && req->seq == seq) {
 			emu_wq_unqueue(wq, req, emu_wq_hash(req));
+			list_add_tail(&req->list, canceled);
 			ret = 0;
 			break;
 		}
 	}
 	if (ret) {
 		list_for_each_entry(w, &emu_pool.workers, node) {
-			if (w->req == target && w->key.seq == seq) {
+			if (w->ctx == ctx && w->req == target &&
+			    w->key.seq == seq) {
+				WRITE_ONCE(w->canceled, true);
 				send_sig(SIGINT, w->task, 1);
 				ret = -EALREADY;
 				break;
 			}
 		}
 	}
-	spin_unlock_irq(&emu_pool.lock);
-	if (!ret)
-		emu_req_queue(emu_req_done(target, -ECANCELED));
+	spin_unlock(&emu_pool.lock);
 	return ret;
 }
 
@@ -583,25 +737,31 @@ int emu_wq_init(void)
 
 /**
  * emu_wq_exit() - stop every worker, at module exit (no ring is left)
+ *
+ * Also when module init fails after emu_wq_init(): a worker that never
+ * ran is stopped and freed the same way.
  */
 void emu_wq_exit(void)
 {
 	for (;;) {
-		struct task_struct *task = NULL;
 		struct emu_worker *w;
 
 		spin_lock_irq(&emu_pool.lock);
-		if (!list_empty(&emu_pool.workers)) {
-			w = list_first_entry(&emu_pool.workers,
+		w = list_first_entry_or_null(&emu_pool.workers,
 					     struct emu_worker, node);
-			task = w->task;
-			get_task_struct(task);
+		if (w) {
+			/* No longer leaves on its own, nor is woken for work. */
+			w->stop = true;
+			list_del(&w->node);
+			list_del_init(&w->idle_node);
+			emu_pool.nr_workers--;
+			get_task_struct(w->task);
 		}
 		spin_unlock_irq(&emu_pool.lock);
-		if (!task)
+		if (!w)
 			break;
-		/* The worker unlinks and frees itself before it returns. */
-		kthread_stop(task);
-		put_task_struct(task);
+		kthread_stop(w->task);
+		put_task_struct(w->task);
+		kfree(w);
 	}
 }

@@ -204,6 +204,28 @@ TEST_F_TIMEOUT(wq, max_workers_bounds_pool, 30)
 }
 
 /*
+ * Four reads queued behind max_workers=1: raising the bound lets the
+ * three still queued run side by side at once, not one after the other.
+ */
+TEST_F_TIMEOUT(wq, raising_max_workers_runs_queued, 30)
+{
+	long long t0;
+	unsigned int i;
+
+	DEV_OR_SKIP(self, "rai", 500000);
+	ASSERT_EQ(0, set_max_workers(1));
+	for (i = 0; i < 4; i++)
+		q_read(self, &self->r, 2 * i + 1, i, i)->flags = IOSQE_ASYNC;
+	t0 = emu_now_ms();
+	ASSERT_EQ(4, submit(&self->r, 4));
+	usleep(200000);
+	ASSERT_EQ(0, set_max_workers(0));
+	ASSERT_EQ(4, ring_wait_cqes(&self->r, 4, 10000));
+	/* One after the other: 2 s; the last three together: about 1 s. */
+	EXPECT_GT(1500, emu_now_ms() - t0);
+}
+
+/*
  * One worker, six reads from ring A, then one from ring B: B's turn comes
  * after at most two of A's, not after all six.
  */
@@ -340,13 +362,15 @@ TEST_F_TIMEOUT(wq, hashed_appends_in_order, 30)
 	unlink(path);
 }
 
-static void q_cancel(struct ring *r, uint64_t target, uint64_t user_data)
+static struct io_uring_sqe *q_cancel(struct ring *r, uint64_t target,
+				     uint64_t user_data)
 {
 	struct io_uring_sqe *sqe = ring_get_sqe(r);
 
 	sqe->opcode = IORING_OP_ASYNC_CANCEL;
 	sqe->addr = target;
 	sqe->user_data = user_data;
+	return sqe;
 }
 
 /* The result of @user_data's CQE among the first @n, or 1 if absent. */
@@ -417,6 +441,35 @@ TEST_F_TIMEOUT(wq, cancel_running, 30)
 	}
 }
 
+/*
+ * IORING_ASYNC_CANCEL_ANY with one read running and three queued: the
+ * queued ones complete with -ECANCELED and count as one, as io_uring
+ * counts what it takes from io-wq in one round; the running one is
+ * interrupted but not counted.
+ */
+TEST_F_TIMEOUT(wq, cancel_any_counts_queued_once, 30)
+{
+	unsigned int i;
+	int res;
+
+	DEV_OR_SKIP(self, "ca", 800000);
+	ASSERT_EQ(0, set_max_workers(1));
+	for (i = 0; i < 4; i++)
+		q_read(self, &self->r, 1 + i, i, 1 + i);
+	ASSERT_EQ(4, submit(&self->r, 4));
+	usleep(150000);
+	q_cancel(&self->r, 0, 9)->cancel_flags = IORING_ASYNC_CANCEL_ANY;
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(5, ring_wait_cqes(&self->r, 5, 10000));
+	EXPECT_EQ(1, res_of(&self->r, 5, 9, NULL));
+	for (i = 1; i < 4; i++)
+		EXPECT_EQ(-ECANCELED, res_of(&self->r, 5, 1 + i, NULL));
+	res = res_of(&self->r, 5, 1, NULL);
+	EXPECT_TRUE(res == BS || res == -EINTR) {
+		TH_LOG("the running read gave %d", res);
+	}
+}
+
 static void q_link_timeout(struct ring *r, struct __kernel_timespec *ts,
 			   uint64_t user_data)
 {
@@ -430,7 +483,9 @@ static void q_link_timeout(struct ring *r, struct __kernel_timespec *ts,
 
 /*
  * A LINK_TIMEOUT on a read queued in the pool cancels it (-ECANCELED, and
- * -ETIME for the timeout); on one that runs it gets -EALREADY.
+ * -ETIME for the timeout); on one that runs it interrupts it and gets
+ * -ENOENT, as io_uring's io_try_cancel() gives it (only ASYNC_CANCEL turns
+ * that into -EALREADY).
  */
 TEST_F_TIMEOUT(wq, link_timeout_on_pool, 30)
 {
@@ -447,7 +502,7 @@ TEST_F_TIMEOUT(wq, link_timeout_on_pool, 30)
 	q_link_timeout(&self->r, &ts, 4);
 	ASSERT_EQ(4, submit(&self->r, 4));
 	ASSERT_EQ(4, ring_wait_cqes(&self->r, 4, 10000));
-	EXPECT_EQ(-EALREADY, res_of(&self->r, 4, 2, NULL));
+	EXPECT_EQ(-ENOENT, res_of(&self->r, 4, 2, NULL));
 	res = res_of(&self->r, 4, 1, NULL);
 	EXPECT_TRUE(res == BS || res == -EINTR) {
 		TH_LOG("the running read gave %d", res);
