@@ -52,6 +52,28 @@ static inline int emu_kiocb_set_rw_flags(struct kiocb *ki, rwf_t flags,
 #endif
 }
 
+/* The user memory the iterator is at: its current segment. */
+static inline void __user *emu_iter_seg(const struct iov_iter *iter,
+					size_t *len)
+{
+	if (iter_is_ubuf(iter)) {
+		*len = iov_iter_count(iter);
+		return iter->ubuf + iter->iov_offset;
+	}
+#ifdef EMU_HAVE_ITER_IOV
+	/* Linux >= 6.4. */
+	*len = min(iov_iter_count(iter), iter_iov_len(iter));
+	return iter_iov_addr(iter);
+#else
+	{
+		struct iovec seg = iov_iter_iovec(iter);
+
+		*len = seg.iov_len;
+		return seg.iov_base;
+	}
+#endif
+}
+
 #ifndef EMU_HAVE_FD_FILE
 /* Linux < 6.12: struct fd has the file as a member. */
 #define fd_file(f)	((f).file)

@@ -7,6 +7,7 @@
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fsnotify.h>
 #include <linux/kernel.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -180,9 +181,70 @@ void emu_rw_cleanup(struct emu_req *req)
 	req->async = NULL;
 }
 
+/* A file with ->read or ->write but not the iterator kind (inotify). */
+static bool emu_rw_is_loop(const struct file *file, u8 dir)
+{
+	return !(dir == ITER_DEST ? file->f_op->read_iter :
+				    file->f_op->write_iter);
+}
+
+/*
+ * One ->read or ->write call per segment, as io_uring's loop_rw_iter() and
+ * readv(2) make them, with the checks and notifications that
+ * vfs_iter_read() and vfs_iter_write() make for the others. A short
+ * segment ends the transfer.
+ */
+static ssize_t emu_rw_loop(struct file *file, struct iov_iter *iter,
+			   const struct emu_rw *rw, loff_t *ppos, rwf_t flags)
+{
+	bool rd = rw->dir == ITER_DEST;
+	ssize_t ret = 0;
+	int err;
+
+	/* As io_uring: no polled I/O through ->read; other flags unused. */
+	if (flags & RWF_HIPRI)
+		return -EOPNOTSUPP;
+	err = rw_verify_area(rd ? READ : WRITE, file, ppos,
+			     iov_iter_count(iter));
+	if (err)
+		return err;
+	if (!rd)
+		file_start_write(file);
+	while (iov_iter_count(iter)) {
+		size_t len;
+		void __user *buf = emu_iter_seg(iter, &len);
+		ssize_t nr;
+
+		if (rd)
+			nr = file->f_op->read(file, buf, len, ppos);
+		else
+			nr = file->f_op->write(file, buf, len, ppos);
+		if (nr < 0) {
+			if (!ret)
+				ret = nr;
+			break;
+		}
+		ret += nr;
+		iov_iter_advance(iter, nr);
+		if (nr != len)
+			break;
+	}
+	if (!rd)
+		file_end_write(file);
+	if (ret > 0) {
+		if (rd)
+			fsnotify_access(file);
+		else
+			fsnotify_modify(file);
+	}
+	return ret;
+}
+
 static ssize_t emu_rw_do(struct file *file, struct iov_iter *iter,
 			 const struct emu_rw *rw, loff_t *ppos, rwf_t flags)
 {
+	if (unlikely(emu_rw_is_loop(file, rw->dir)))
+		return emu_rw_loop(file, iter, rw, ppos, flags);
 	if (rw->dir == ITER_DEST)
 		return vfs_iter_read(file, iter, ppos, flags);
 	return emu_vfs_iter_write(file, iter, ppos, flags);
@@ -216,9 +278,15 @@ static ssize_t emu_rw_at(struct file *file, struct iov_iter *iter,
  * io_uring decides it: files with FMODE_NOWAIT take RWF_NOWAIT; a file that
  * can be polled and is ready now will not block either. Else the caller
  * gets -EAGAIN and the op is parked (pollable) or issued blocking.
+ *
+ * ->read and ->write take no IOCB_NOWAIT: unless the file is O_NONBLOCK,
+ * such a request waits parked until its file is ready, and then goes to
+ * the worker pool (io_uring's loop_rw_iter() refuses IOCB_NOWAIT, and the
+ * request goes to io-wq after one poll).
  */
 static bool emu_rw_nowait_flags(struct emu_req *req, rwf_t *flags)
 {
+	struct poll_table_struct pt = {};
 	struct file *file = req->file;
 	__poll_t mask;
 
@@ -235,8 +303,16 @@ static bool emu_rw_nowait_flags(struct emu_req *req, rwf_t *flags)
 	mask = EPOLLERR | EPOLLHUP;
 	mask |= req->rw.dir == ITER_DEST ? EPOLLIN | EPOLLRDNORM :
 					   EPOLLOUT | EPOLLWRNORM;
-	return vfs_poll(file, &(struct poll_table_struct){ ._key = mask }) &
-	       mask;
+	pt._key = mask;
+	if (!(vfs_poll(file, &pt) & mask))
+		return false;
+	/* Ready: a blocking call will not wait, but it must not be made here. */
+	if (emu_rw_is_loop(file, req->rw.dir) &&
+	    !(file->f_flags & O_NONBLOCK)) {
+		req->state |= EMU_REQ_F_BLOCK;
+		return false;
+	}
+	return true;
 }
 
 /**
@@ -266,8 +342,8 @@ int emu_rw_issue(struct emu_req *req, unsigned int issue_flags)
 	/* What vfs_iter_read()/write() would refuse, before any waiting. */
 	if (!(file->f_mode & (rw->dir == ITER_DEST ? FMODE_READ : FMODE_WRITE)))
 		return -EBADF;
-	if (!(rw->dir == ITER_DEST ? file->f_op->read_iter :
-				     file->f_op->write_iter))
+	if (!(rw->dir == ITER_DEST ? file->f_op->read_iter || file->f_op->read :
+				     file->f_op->write_iter || file->f_op->write))
 		return -EINVAL;
 	/* As kiocb_set_rw_flags(): RWF_NOWAIT needs a file that can. */
 	if (unlikely((flags & RWF_NOWAIT) && !(file->f_mode & FMODE_NOWAIT)))

@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/uio.h>
@@ -256,7 +258,7 @@ TEST_F(rw, unused_fields)
 	}
 }
 
-static void rlimit_child(struct ring *r, int fd)
+static void rlimit_child(struct ring *r, int fd, uint8_t sqe_flags)
 {
 	static char buf[2000];
 	struct rlimit rl = { 1000, 1000 };
@@ -266,9 +268,11 @@ static void rlimit_child(struct ring *r, int fd)
 	if (setrlimit(RLIMIT_FSIZE, &rl))
 		_exit(10);
 	/* Up to the limit: a short write. */
-	ring_queue_rw(r, IORING_OP_WRITE, fd, buf, 2000, 0, 1);
+	ring_queue_rw(r, IORING_OP_WRITE, fd, buf, 2000, 0, 1)->flags =
+		sqe_flags;
 	/* At the limit: -EFBIG. */
-	ring_queue_rw(r, IORING_OP_WRITE, fd, buf, 10, 1000, 2);
+	ring_queue_rw(r, IORING_OP_WRITE, fd, buf, 10, 1000, 2)->flags =
+		sqe_flags;
 	ring_flush(r);
 	if (emu_enter(r->fd, 2, 2, IORING_ENTER_GETEVENTS) != 2)
 		_exit(11);
@@ -287,7 +291,21 @@ TEST_F(rw, rlimit_fsize)
 
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		rlimit_child(&self->r, self->fd);
+		rlimit_child(&self->r, self->fd, 0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/* The same from the worker pool (IOSQE_ASYNC): the submitter's limit. */
+TEST_F(rw, rlimit_fsize_async)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		rlimit_child(&self->r, self->fd, IOSQE_ASYNC);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
@@ -508,6 +526,134 @@ TEST_F(pipe, write_no_reader)
 	ring_queue_rw(&self->r, IORING_OP_WRITE, self->p[1], "x", 1, 0, 1);
 	ASSERT_EQ(0, run1(&self->r, &res));
 	EXPECT_EQ(-EPIPE, res);
+}
+
+/*
+ * inotify: a file with ->read but no ->read_iter, which io_uring serves
+ * (one ->read per segment) and so must we.
+ */
+FIXTURE(inotify) {
+	struct ring r;
+	char dir[32];
+	int fd;
+};
+
+FIXTURE_SETUP(inotify)
+{
+	self->r.fd = -1;
+	self->fd = -1;
+	EMU_RING_INIT_OR_SKIP(&self->r, 8, NULL);
+	strcpy(self->dir, "/tmp/emu_inotifyXXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+}
+
+FIXTURE_TEARDOWN(inotify)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/a", self->dir);
+	unlink(path);
+	rmdir(self->dir);
+	if (self->fd >= 0)
+		close(self->fd);
+	ring_exit(&self->r);
+}
+
+static int watch(FIXTURE_DATA(inotify) *self, int flags)
+{
+	self->fd = inotify_init1(IN_CLOEXEC | flags);
+	if (self->fd < 0)
+		return -errno;
+	return inotify_add_watch(self->fd, self->dir, IN_CREATE) < 0 ? -errno : 0;
+}
+
+static void touch(FIXTURE_DATA(inotify) *self)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/a", self->dir);
+	close(open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+}
+
+/* The event's size, and that it is the IN_CREATE of "a". */
+static int event_ok(const char *buf, int res)
+{
+	const struct inotify_event *ev = (const void *)buf;
+
+	if (res < (int)sizeof(*ev) || res != (int)(sizeof(*ev) + ev->len))
+		return 0;
+	return (ev->mask & IN_CREATE) && !strcmp(ev->name, "a");
+}
+
+/*
+ * A READ with no event yet waits without blocking ENTER, and the event
+ * completes it.
+ */
+TEST_F(inotify, read_waits_for_event)
+{
+	char buf[256] __attribute__((aligned(8)));
+	struct io_uring_cqe cqe;
+
+	ASSERT_EQ(0, watch(self, 0));
+	ring_queue_rw(&self->r, IORING_OP_READ, self->fd, buf, sizeof(buf),
+		      0, 1);
+	ring_flush(&self->r);
+	ASSERT_EQ(1, emu_enter(self->r.fd, 1, 0, 0));
+	usleep(50000);
+	EXPECT_EQ(-EAGAIN, ring_pop_cqe(&self->r, &cqe));
+	touch(self);
+	ASSERT_EQ(1, ring_wait_cqes(&self->r, 1, 5000));
+	ASSERT_EQ(0, ring_pop_cqe(&self->r, &cqe));
+	EXPECT_EQ(1, cqe.user_data);
+	EXPECT_TRUE(event_ok(buf, cqe.res)) {
+		TH_LOG("res %d", cqe.res);
+	}
+}
+
+/*
+ * READV with an event ready: one ->read per segment, and a short one ends
+ * it (a read into the second segment would wait for another event).
+ */
+TEST_F(inotify, readv_stops_at_short_segment)
+{
+	char a[256] __attribute__((aligned(8))), b[256];
+	struct iovec iov[2] = { { a, sizeof(a) }, { b, sizeof(b) } };
+	int res;
+
+	ASSERT_EQ(0, watch(self, 0));
+	touch(self);
+	ring_queue_rw(&self->r, IORING_OP_READV, self->fd, iov, 2, 0, 1);
+	ASSERT_EQ(0, run1(&self->r, &res));
+	EXPECT_TRUE(event_ok(a, res)) {
+		TH_LOG("res %d", res);
+	}
+}
+
+/* O_NONBLOCK with no event: -EAGAIN, as read(2) gives. */
+TEST_F(inotify, nonblocking_empty)
+{
+	char buf[256];
+	int res;
+
+	ASSERT_EQ(0, watch(self, IN_NONBLOCK));
+	ring_queue_rw(&self->r, IORING_OP_READ, self->fd, buf, sizeof(buf),
+		      0, 1);
+	ASSERT_EQ(0, run1(&self->r, &res));
+	EXPECT_EQ(-EAGAIN, res);
+}
+
+/* A buffer too small for the event: inotify's -EINVAL. */
+TEST_F(inotify, small_buffer)
+{
+	char buf[8];
+	int res;
+
+	ASSERT_EQ(0, watch(self, 0));
+	touch(self);
+	ring_queue_rw(&self->r, IORING_OP_READ, self->fd, buf, sizeof(buf),
+		      0, 1);
+	ASSERT_EQ(0, run1(&self->r, &res));
+	EXPECT_EQ(-EINVAL, res);
 }
 
 TEST_HARNESS_MAIN
