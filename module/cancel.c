@@ -100,6 +100,16 @@ int emu_cancel_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	return 0;
 }
 
+/* Whether @req is on @file: a POLL_ADD of a ring holds its struct. */
+static bool emu_cancel_file_match(const struct emu_req *req,
+				  const struct file *file)
+{
+	if (unlikely(req->state & EMU_REQ_F_RING_TARGET))
+		return file && emu_is_ring_file(file) &&
+		       file->private_data == req->poll_add.ring;
+	return req->file == file;
+}
+
 /* io_uring's io_cancel_req_match(), for one parked request. */
 static bool emu_cancel_match(const struct emu_req *req, const void *arg)
 {
@@ -112,7 +122,7 @@ static bool emu_cancel_match(const struct emu_req *req, const void *arg)
 	if (!(cancel->flags & (IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_OP)))
 		match_user_data = true;
 	if ((cancel->flags & IORING_ASYNC_CANCEL_FD) &&
-	    req->file != creq->file)
+	    !emu_cancel_file_match(req, creq->file))
 		return false;
 	if ((cancel->flags & IORING_ASYNC_CANCEL_OP) &&
 	    req->opcode != cancel->opcode)
@@ -179,9 +189,9 @@ static int emu_cancel_find(struct emu_req *req, bool all, bool *running)
  *
  * Return: 0, -EALREADY (it runs, or its timer fires) or -ENOENT for one
  * request; with IORING_ASYNC_CANCEL_ALL or _ANY, as io_uring counts them,
- * the parked requests and timeouts cancelled plus one if any was queued in
- * the pool; -EBADF for IORING_ASYNC_CANCEL_FD with _FD_FIXED (no file is
- * registered).
+ * the parked requests and timeouts cancelled, plus one if any was queued in
+ * the pool and none that matches runs there; -EBADF for
+ * IORING_ASYNC_CANCEL_FD with _FD_FIXED (no file is registered).
  */
 int emu_cancel_issue(struct emu_req *req, unsigned int issue_flags)
 {

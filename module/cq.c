@@ -167,7 +167,12 @@ void emu_cq_wake(struct emu_ring_ctx *ctx)
 		wake_up_all(&ctx->cq_wait);
 	/* Ordered by the barrier above too. */
 	if (waitqueue_active(&ctx->poll_wq))
-		wake_up_interruptible_poll(&ctx->poll_wq, EPOLLIN | EPOLLRDNORM);
+		/*
+		 * As io_uring wakes them: EPOLL_URING_WAKE tells a multishot
+		 * POLL_ADD of a ring that a CQE woke it (it may be its own).
+		 */
+		__wake_up(&ctx->poll_wq, TASK_NORMAL, 0,
+			  poll_to_key(EPOLLIN | EPOLL_URING_WAKE));
 }
 
 /**

@@ -31,14 +31,18 @@
  * emu_rw_is_dio() - whether reads and writes of @file go as async kiocbs
  * @file: the target of a read or write
  *
- * Return: true for O_DIRECT regular files and block devices (a pipe opened
- * with O_DIRECT is a packet pipe, and is polled as any other).
+ * Return: true for O_DIRECT regular files and block devices with
+ * read_iter and write_iter (a pipe opened with O_DIRECT is a packet pipe,
+ * and is polled as any other).
  */
 bool emu_rw_is_dio(const struct file *file)
 {
 	umode_t mode;
 
 	if (!(file->f_flags & O_DIRECT))
+		return false;
+	/* ->read/->write only: no kiocb to submit (rw.c loops instead). */
+	if (!file->f_op->read_iter || !file->f_op->write_iter)
 		return false;
 	mode = file_inode(file)->i_mode;
 	return S_ISREG(mode) || S_ISBLK(mode);

@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/types.h>
 #include <linux/bitmap.h>
 #include <linux/wait.h>
@@ -238,6 +239,8 @@ struct emu_ring_ctx {
 /* main.c */
 extern struct workqueue_struct *emu_wq;
 bool emu_is_ring_file(const struct file *file);
+__poll_t emu_ring_poll(struct emu_ring_ctx *ctx, struct file *file,
+		       poll_table *wait);
 
 /* ring.c */
 struct emu_ring_ctx *emu_ring_ctx_alloc(void);
@@ -307,7 +310,7 @@ int emu_wq_cancel_req(struct emu_ring_ctx *ctx, struct emu_req *target,
 		      u64 seq, struct list_head *canceled);
 
 /* poll.c */
-struct emu_req *emu_poll_park(struct emu_req *req);
+struct emu_req *emu_poll_park(struct emu_req *req, const bool *abort);
 void emu_poll_mark_canceled(struct emu_req *req);
 void emu_poll_cancel(struct emu_req *req);
 

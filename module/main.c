@@ -57,13 +57,18 @@ static int emu_uring_flush(struct file *file, fl_owner_t id)
 	return 0;
 }
 
-/*
- * poll(2) and epoll on the ring: EPOLLIN while CQEs are ready (or wait in
- * the backlog), EPOLLOUT while the SQ has room, as io_uring reports them.
+/**
+ * emu_ring_poll() - a ring's events, for poll(2), epoll and POLL_ADD
+ * @ctx: the ring
+ * @file: its file, or NULL (a POLL_ADD holds the ring, not its file)
+ * @wait: the poll table, or NULL
+ *
+ * Return: EPOLLIN while CQEs are ready (or wait in the backlog), EPOLLOUT
+ * while the SQ has room, as io_uring reports them.
  */
-static __poll_t emu_uring_poll(struct file *file, poll_table *wait)
+__poll_t emu_ring_poll(struct emu_ring_ctx *ctx, struct file *file,
+		       poll_table *wait)
 {
-	struct emu_ring_ctx *ctx = file->private_data;
 	__poll_t mask = 0;
 
 	/* Pairs with the release in SETUP. */
@@ -78,6 +83,11 @@ static __poll_t emu_uring_poll(struct file *file, poll_table *wait)
 	if (emu_cq_ready(ctx) || READ_ONCE(ctx->backlog_len))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	return mask;
+}
+
+static __poll_t emu_uring_poll(struct file *file, poll_table *wait)
+{
+	return emu_ring_poll(file->private_data, file, wait);
 }
 
 static long emu_ioctl_setup(struct emu_ring_ctx *ctx,

@@ -60,11 +60,16 @@ struct emu_sync {
  * @events: the events asked for, in the kernel's __poll_t form
  * @multishot: IORING_POLL_ADD_MULTI: a CQE per event, until cancelled
  * @exclusive: EPOLLEXCLUSIVE: an exclusive waiter on the file's queue
+ * @ring: with EMU_REQ_F_RING_TARGET, the ring polled, whose struct (not
+ *	file) it holds a reference to: the polled ring's file may go, so
+ *	that no cycle of polls keeps rings alive (a ring polling itself,
+ *	two polling each other)
  */
 struct emu_poll_add {
 	__poll_t events;
 	bool multishot;
 	bool exclusive;
+	struct emu_ring_ctx *ring;
 };
 
 /**
@@ -190,6 +195,8 @@ enum {
 	EMU_REQ_F_BLOCK		= BIT(6),
 	/* its fd is a ring, which it does not hold: it fails with -EINVAL */
 	EMU_REQ_F_RING_FILE	= BIT(7),
+	/* a POLL_ADD of a ring's fd: it holds the ring (poll_add.ring) */
+	EMU_REQ_F_RING_TARGET	= BIT(15),
 	/* the op looks its fd up although its row does not say so */
 	EMU_REQ_F_NEEDS_FILE	= BIT(8),
 	/* its task work only posts: it needs no mm, any executor runs it */

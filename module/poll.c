@@ -85,7 +85,7 @@ static bool emu_poll_get_ownership(struct emu_req *req)
 
 static void emu_poll_task_func(struct emu_req *req);
 static void emu_poll_add_task_func(struct emu_req *req);
-static int emu_poll_start(struct emu_req *req);
+static int emu_poll_start(struct emu_req *req, const bool *abort);
 
 /* A multishot POLL_ADD stays on its queues between events. */
 static bool emu_poll_multishot(const struct emu_req *req)
@@ -124,9 +124,14 @@ static int emu_poll_wake(struct wait_queue_entry *wait, unsigned int mode,
 	/* Wakeups for other events (a reader woken on a writer's queue). */
 	if (mask && !(mask & req->poll.events))
 		return 0;
-	/* What the wakeup says is what a POLL_ADD reports (as io_uring). */
+	/*
+	 * What the wakeup says is what a POLL_ADD reports (as io_uring). A
+	 * ring's CQE makes a multishot one one-shot: else a ring polling
+	 * itself would feed itself.
+	 */
 	if (mask)
-		atomic_or((__force int)(mask & req->poll.events),
+		atomic_or((__force int)(mask & (req->poll.events |
+						EPOLL_URING_WAKE)),
 			  &req->poll.wake_mask);
 	if (emu_poll_get_ownership(req)) {
 		/* We hold the queue's lock: unlink here, saves the owner one. */
@@ -165,10 +170,18 @@ static void emu_poll_queue_proc(struct file *file, wait_queue_head_t *head,
 		add_wait_queue(head, &e->wait);
 }
 
+/* The file's events; a polled ring's come from the ring's struct. */
+static __poll_t emu_poll_file(struct emu_req *req, poll_table *pt)
+{
+	if (unlikely(req->state & EMU_REQ_F_RING_TARGET))
+		return emu_ring_poll(req->poll_add.ring, NULL, pt);
+	return vfs_poll(req->file, pt);
+}
+
 /*
  * Put the request on its file's queues. Returns the events already
  * pending, or a negative errno (-EAGAIN: the file has no queue to wait on
- * after all).
+ * after all; -ECANCELED: the ring polled is released).
  */
 static __poll_t emu_poll_arm(struct emu_req *req, int *error)
 {
@@ -180,10 +193,14 @@ static __poll_t emu_poll_arm(struct emu_req *req, int *error)
 	ept.req = req;
 	ept.nr = 0;
 	ept.error = 0;
-	mask = vfs_poll(req->file, &ept.pt);
+	mask = emu_poll_file(req, &ept.pt);
 	*error = ept.error;
 	if (!ept.error && !ept.nr)
 		*error = -EAGAIN;
+	/* Its release woke the queue before this waited on it: no more. */
+	if (unlikely(req->state & EMU_REQ_F_RING_TARGET) &&
+	    READ_ONCE(req->poll_add.ring->dying))
+		*error = -ECANCELED;
 	if (*error)
 		emu_poll_remove_entries(req);
 	return mask;
@@ -289,6 +306,10 @@ static void emu_poll_task_func(struct emu_req *req)
 /**
  * emu_poll_park() - park a request that would block on a pollable file
  * @req: the request, owned by the caller, just issued with -EAGAIN
+ * @abort: NULL, or a flag that cancellation sets under
+ *	ctx->completion_lock: if it is set when the request would be parked,
+ *	it fails with -ECANCELED instead (a worker's request, cancelled as
+ *	it ran)
  *
  * The request and the links behind it take what they need to run later;
  * the request then waits on its file, or is issued again at once if the
@@ -296,7 +317,7 @@ static void emu_poll_task_func(struct emu_req *req)
  *
  * Return: the next member of the chain to issue now, or NULL.
  */
-struct emu_req *emu_poll_park(struct emu_req *req)
+struct emu_req *emu_poll_park(struct emu_req *req, const bool *abort)
 {
 	struct emu_ring_ctx *ctx = req->ctx;
 	const struct emu_op_def *def = emu_req_def(req);
@@ -314,7 +335,7 @@ struct emu_req *emu_poll_park(struct emu_req *req)
 	if (def->pollout)
 		req->poll.events |= EPOLLOUT | EPOLLWRNORM;
 	/* Where cancellation finds it, before it can be woken. */
-	ret = emu_poll_start(req);
+	ret = emu_poll_start(req, abort);
 	if (unlikely(ret))
 		return emu_req_done(req, ret);
 	return emu_poll_run(req, true);
@@ -423,7 +444,7 @@ static bool emu_poll_add_step(struct emu_req *req, bool rearm, s32 *res)
 
 	for (;;) {
 		int v = atomic_read(&p->refs);
-		bool armed = rearm;
+		bool armed = rearm, last;
 
 		if (unlikely(v & EMU_POLL_CANCEL)) {
 			*res = -ECANCELED;
@@ -444,11 +465,13 @@ static bool emu_poll_add_step(struct emu_req *req, bool rearm, s32 *res)
 			/* The wakeups' events, or the file's if they had none. */
 			mask = (__force __poll_t)atomic_xchg(&p->wake_mask, 0);
 			if (!mask)
-				mask = vfs_poll(req->file, NULL);
+				mask = emu_poll_file(req, NULL);
 		}
+		/* A ring's CQE woke it: one-shot, as io_uring makes it. */
+		last = mask & EPOLL_URING_WAKE;
 		mask &= p->events;
 		*res = mangle_poll(mask);
-		if (mask && !req->poll_add.multishot)
+		if (mask && (!req->poll_add.multishot || last))
 			break;
 		/* A multishot CQE that was lost ends it: this one is last. */
 		if (mask && !emu_cq_post_aux(req->ctx, req->user_data, *res,
@@ -484,8 +507,11 @@ static void emu_poll_add_rearm_func(struct emu_req *req)
 		emu_req_queue(emu_req_done(req, res));
 }
 
-/* Park a POLL_ADD (or a parked request going async) where cancel sees it. */
-static int emu_poll_start(struct emu_req *req)
+/*
+ * Park a POLL_ADD (or a request going async) where cancel sees it, unless
+ * *@abort, which cancellation sets under ctx->completion_lock.
+ */
+static int emu_poll_start(struct emu_req *req, const bool *abort)
 {
 	struct emu_ring_ctx *ctx = req->ctx;
 
@@ -495,7 +521,7 @@ static int emu_poll_start(struct emu_req *req)
 	/* Owned by us until the owner's loop lets go. */
 	atomic_set(&req->poll.refs, 1);
 	spin_lock_irq(&ctx->completion_lock);
-	if (unlikely(ctx->dying)) {
+	if (unlikely(ctx->dying || (abort && READ_ONCE(*abort)))) {
 		spin_unlock_irq(&ctx->completion_lock);
 		return -ECANCELED;
 	}
@@ -525,7 +551,7 @@ int emu_poll_add_issue(struct emu_req *req, unsigned int issue_flags)
 	emu_compl_flush_if_submit(req->ctx);
 	req->poll.events = req->poll_add.events |
 			   emu_poll_unmask(req->poll_add.events);
-	ret = emu_poll_start(req);
+	ret = emu_poll_start(req, NULL);
 	if (unlikely(ret))
 		return ret;
 	if (emu_poll_add_step(req, true, &res))

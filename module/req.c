@@ -175,6 +175,8 @@ static void emu_req_put(struct emu_req *req)
 		fput(req->file);
 		req->file = NULL;
 	}
+	if (unlikely(req->state & EMU_REQ_F_RING_TARGET))
+		emu_ring_put(req->poll_add.ring, 1);
 	if (req->state & EMU_REQ_F_ASYNC) {
 		mmdrop(req->mm);
 		put_cred(req->creds);
@@ -227,7 +229,8 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct emu_done *done,
 
 	for (req = done->first; req; req = req->done_next) {
 		if (unlikely(req->file || req->async ||
-			     (req->state & EMU_REQ_F_ASYNC))) {
+			     (req->state & (EMU_REQ_F_ASYNC |
+					    EMU_REQ_F_RING_TARGET)))) {
 			emu_req_put(req);
 			if (req->state & EMU_REQ_F_ASYNC)
 				nr_async++;
@@ -456,8 +459,10 @@ void emu_req_queue(struct emu_req *req)
 					   -ECANCELED : req->res);
 			continue;
 		}
-		if (unlikely(!req->file && (emu_req_def(req)->needs_file ||
-					    (req->state & EMU_REQ_F_NEEDS_FILE)))) {
+		if (unlikely(!req->file &&
+			     !(req->state & EMU_REQ_F_RING_TARGET) &&
+			     (emu_req_def(req)->needs_file ||
+			      (req->state & EMU_REQ_F_NEEDS_FILE)))) {
 			req = emu_req_done(req, req->state & EMU_REQ_F_RING_FILE ?
 					   -EINVAL : -EBADF);
 			continue;
@@ -475,7 +480,7 @@ void emu_req_queue(struct emu_req *req)
 		    !(req->state & EMU_REQ_F_NOWAIT)) {
 			if (emu_req_pollable(req) &&
 			    !(req->state & EMU_REQ_F_BLOCK)) {
-				next = emu_poll_park(req);
+				next = emu_poll_park(req, NULL);
 				/* Parked (or done): no longer ours to touch. */
 				if (lt)
 					emu_ltimeout_arm(lt);

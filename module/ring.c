@@ -170,6 +170,13 @@ void emu_ring_ctx_release(struct emu_ring_ctx *ctx)
 	spin_lock_irq(&ctx->completion_lock);
 	ctx->dying = true;
 	spin_unlock_irq(&ctx->completion_lock);
+	/*
+	 * POLL_ADDs of this ring (its own, other rings') hold its struct but
+	 * not its file: they end with it (-ECANCELED). One that arms after
+	 * this sees @dying. Pairs with the barrier in emu_ring_poll().
+	 */
+	smp_mb();
+	wake_up_pollfree(&ctx->poll_wq);
 	emu_cancel_all(ctx, NULL);
 	if (refcount_dec_and_test(&ctx->refs))
 		emu_ring_ctx_free(ctx);

@@ -201,9 +201,9 @@ static ssize_t emu_rw_loop(struct file *file, struct iov_iter *iter,
 	ssize_t ret = 0;
 	int err;
 
-	/* As io_uring: no polled I/O through ->read; other flags unused. */
-	if (flags & RWF_HIPRI)
-		return -EOPNOTSUPP;
+	/* As loop_rw_iter(): no waiting is no call. */
+	if ((flags & RWF_NOWAIT) && !(file->f_flags & O_NONBLOCK))
+		return -EAGAIN;
 	err = rw_verify_area(rd ? READ : WRITE, file, ppos,
 			     iov_iter_count(iter));
 	if (err)
@@ -279,18 +279,23 @@ static ssize_t emu_rw_at(struct file *file, struct iov_iter *iter,
  * can be polled and is ready now will not block either. Else the caller
  * gets -EAGAIN and the op is parked (pollable) or issued blocking.
  *
- * ->read and ->write take no IOCB_NOWAIT: unless the file is O_NONBLOCK,
- * such a request waits parked until its file is ready, and then goes to
- * the worker pool (io_uring's loop_rw_iter() refuses IOCB_NOWAIT, and the
- * request goes to io-wq after one poll).
+ * ->read and ->write take no IOCB_NOWAIT: unless the file is O_NONBLOCK
+ * (or the SQE asked for RWF_NOWAIT, which then fails), such a request
+ * waits parked until its file is ready, and then goes to the worker pool
+ * (io_uring's loop_rw_iter() refuses IOCB_NOWAIT, and the request goes to
+ * io-wq after one poll).
  */
 static bool emu_rw_nowait_flags(struct emu_req *req, rwf_t *flags)
 {
 	struct poll_table_struct pt = {};
 	struct file *file = req->file;
+	bool loop = emu_rw_is_loop(file, req->rw.dir);
 	__poll_t mask;
 
-	if (file->f_mode & FMODE_NOWAIT) {
+	if (unlikely(loop) &&
+	    ((file->f_flags & O_NONBLOCK) || (*flags & RWF_NOWAIT)))
+		return true;
+	if (!loop && (file->f_mode & FMODE_NOWAIT)) {
 		*flags |= RWF_NOWAIT;
 		return true;
 	}
@@ -307,8 +312,7 @@ static bool emu_rw_nowait_flags(struct emu_req *req, rwf_t *flags)
 	if (!(vfs_poll(file, &pt) & mask))
 		return false;
 	/* Ready: a blocking call will not wait, but it must not be made here. */
-	if (emu_rw_is_loop(file, req->rw.dir) &&
-	    !(file->f_flags & O_NONBLOCK)) {
+	if (loop) {
 		req->state |= EMU_REQ_F_BLOCK;
 		return false;
 	}
@@ -327,7 +331,8 @@ static bool emu_rw_nowait_flags(struct emu_req *req, rwf_t *flags)
  *
  * Return: bytes transferred (0 at end of file), or a negative errno: -EBADF
  * for a file not open in the needed direction, -EFAULT for a bad buffer,
- * the errno of preadv2(2)/pwritev2(2) otherwise.
+ * -EINVAL for RWF_HIPRI (no ring polls for completions), the errno of
+ * preadv2(2)/pwritev2(2) otherwise.
  */
 int emu_rw_issue(struct emu_req *req, unsigned int issue_flags)
 {
@@ -345,9 +350,19 @@ int emu_rw_issue(struct emu_req *req, unsigned int issue_flags)
 	if (!(rw->dir == ITER_DEST ? file->f_op->read_iter || file->f_op->read :
 				     file->f_op->write_iter || file->f_op->write))
 		return -EINVAL;
-	/* As kiocb_set_rw_flags(): RWF_NOWAIT needs a file that can. */
+	/* As kiocb_set_rw_flags(): no unknown flags, RWF_NOWAIT if it can. */
+	if (unlikely(flags & ~RWF_SUPPORTED))
+		return -EOPNOTSUPP;
 	if (unlikely((flags & RWF_NOWAIT) && !(file->f_mode & FMODE_NOWAIT)))
 		return -EOPNOTSUPP;
+#ifdef RWF_ATOMIC
+	/* Nor can ->write do an atomic write (kiocb_set_rw_flags() says). */
+	if (unlikely((flags & RWF_ATOMIC) && emu_rw_is_loop(file, rw->dir)))
+		return -EOPNOTSUPP;
+#endif
+	/* As io_uring on a ring without IORING_SETUP_IOPOLL. */
+	if (unlikely(flags & RWF_HIPRI))
+		return -EINVAL;
 	if (unlikely((flags & RWF_NOWAIT) ||
 		     ((file->f_flags & O_NONBLOCK) &&
 		      !(file->f_mode & FMODE_NOWAIT))))

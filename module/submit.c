@@ -132,16 +132,23 @@ static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
 		req->file = fget(req->fd);
 		/*
 		 * No request may hold a ring's own file: it would keep the ring
-		 * alive (io_uring tracks such requests; here none of the ops
-		 * has a use for one: rings have no read_iter, write_iter or
-		 * fsync).
+		 * alive (io_uring tracks such requests). A POLL_ADD holds the
+		 * ring's struct instead, and the ring's release ends it; the
+		 * other ops have no use for one (rings have no read_iter,
+		 * write_iter or fsync). A cancel by fd only compares it (and
+		 * runs at once).
 		 */
-		/* A cancel by fd only compares it (and runs at once). */
 		if (req->file && unlikely(emu_is_ring_file(req->file)) &&
 		    req->opcode != IORING_OP_ASYNC_CANCEL) {
+			if (req->opcode == IORING_OP_POLL_ADD) {
+				req->poll_add.ring = req->file->private_data;
+				refcount_inc(&req->poll_add.ring->refs);
+				req->state |= EMU_REQ_F_RING_TARGET;
+			} else {
+				req->state |= EMU_REQ_F_RING_FILE;
+			}
 			fput(req->file);
 			req->file = NULL;
-			req->state |= EMU_REQ_F_RING_FILE;
 		}
 		/* Reads and writes of O_DIRECT files go as async kiocbs. */
 		if (req->file && emu_req_def(req)->dio &&

@@ -176,6 +176,19 @@ static bool emu_worker_create(void)
 	return true;
 }
 
+/* Wake an idle worker, if there is one; the pool lock is held. */
+static void emu_wq_wake_idle(void)
+{
+	struct emu_worker *w;
+
+	w = list_first_entry_or_null(&emu_pool.idle, struct emu_worker,
+				     idle_node);
+	if (w) {
+		list_del_init(&w->idle_node);
+		wake_up_process(w->task);
+	}
+}
+
 /* Take a request out of its ring's queue; the pool lock is held. */
 static void emu_wq_unqueue(struct emu_wq_ring *wq, struct emu_req *req,
 			   int hash)
@@ -193,23 +206,13 @@ static void emu_wq_unqueue(struct emu_wq_ring *wq, struct emu_req *req,
 	if (list_empty(&wq->work)) {
 		list_del_init(&wq->node);
 		emu_pool.nr_rings--;
+		/* A ring fewer: the others' shares grow. */
+		if (emu_pool.nr_rings)
+			emu_wq_wake_idle();
 	}
 }
 
 /* Wake an idle worker, or say that one should be made; the lock is held. */
-/* Wake an idle worker, if there is one; the pool lock is held. */
-static void emu_wq_wake_idle(void)
-{
-	struct emu_worker *w;
-
-	w = list_first_entry_or_null(&emu_pool.idle, struct emu_worker,
-				     idle_node);
-	if (w) {
-		list_del_init(&w->idle_node);
-		wake_up_process(w->task);
-	}
-}
-
 static bool emu_wq_wake_one(void)
 {
 	if (!list_empty(&emu_pool.idle)) {
@@ -308,6 +311,20 @@ int emu_wq_enqueue(struct emu_req *req)
 	return ret;
 }
 
+/* The requests queued in the pool, counted up to @max; the lock is held. */
+static unsigned int emu_wq_nr_queued(unsigned int max)
+{
+	struct emu_wq_ring *wq;
+	struct emu_req *req;
+	unsigned int n = 0;
+
+	list_for_each_entry(wq, &emu_pool.rings, node)
+		list_for_each_entry(req, &wq->work, list)
+			if (++n >= max)
+				return n;
+	return n;
+}
+
 /*
  * Queued work may run now (the bound was raised): as many workers as may
  * run come to look.
@@ -319,6 +336,8 @@ static void emu_wq_kick(void)
 	spin_lock_irq(&emu_pool.lock);
 	n = emu_wq_limit();
 	n = n > emu_pool.nr_running ? n - emu_pool.nr_running : 0;
+	/* No more than there are requests queued. */
+	n = min(n, emu_wq_nr_queued(n));
 	spin_unlock_irq(&emu_pool.lock);
 	for (i = 0; i < n; i++) {
 		bool grow = false, more;
@@ -439,15 +458,14 @@ static void emu_wq_issue(struct emu_worker *w, struct emu_req *req)
 		if (ret == -EAGAIN && !(req->state & EMU_REQ_F_NOWAIT)) {
 			if (req->state & EMU_REQ_F_BLOCK) {
 				ret = emu_req_issue(req, 0);
-			} else if (READ_ONCE(w->canceled)) {
-				ret = -ECANCELED;
 			} else {
 				/*
 				 * Parked before the worker lets go: a
 				 * cancellation finds it in one place or the
-				 * other.
+				 * other, and one that found it running
+				 * keeps it from being parked.
 				 */
-				next = emu_poll_park(req);
+				next = emu_poll_park(req, &w->canceled);
 				emu_wq_release(w);
 				emu_req_queue(next);
 				return;
@@ -608,7 +626,8 @@ static int emu_worker_fn(void *data)
  * parked but fails with -ECANCELED.
  *
  * Return: how many queued requests were taken, or -EALREADY if none was
- * but one that matches runs, or -ENOENT.
+ * (or, with EMU_WQ_CANCEL_ALL, any was) but one that matches runs, or
+ * -ENOENT.
  */
 int emu_wq_cancel(struct emu_ring_ctx *ctx,
 		  bool (*match)(const struct emu_req *req, const void *arg),
@@ -618,7 +637,6 @@ int emu_wq_cancel(struct emu_ring_ctx *ctx,
 	bool all = flags & EMU_WQ_CANCEL_ALL;
 	struct emu_wq_ring *wq = &ctx->wq;
 	struct emu_req *req, *next;
-	unsigned int nr_rings;
 	struct emu_worker *w;
 	int nr = 0, running = 0;
 
@@ -626,7 +644,6 @@ int emu_wq_cancel(struct emu_ring_ctx *ctx,
 	spin_lock(&emu_pool.lock);
 	if (flags & EMU_WQ_CANCEL_DEAD)
 		wq->dead = true;
-	nr_rings = emu_pool.nr_rings;
 	list_for_each_entry_safe(req, next, &wq->work, list) {
 		if (!match(req, arg))
 			continue;
@@ -636,9 +653,6 @@ int emu_wq_cancel(struct emu_ring_ctx *ctx,
 		if (!all)
 			break;
 	}
-	/* A ring fewer: the others' shares grow. */
-	if (emu_pool.nr_rings != nr_rings && emu_pool.nr_rings)
-		emu_wq_wake_idle();
 	if (all || !nr) {
 		list_for_each_entry(w, &emu_pool.workers, node) {
 			if (w->ctx != ctx || !w->req || !match(&w->key, arg))
@@ -652,7 +666,8 @@ int emu_wq_cancel(struct emu_ring_ctx *ctx,
 		}
 	}
 	spin_unlock(&emu_pool.lock);
-	if (nr)
+	/* As io-wq's: with EMU_WQ_CANCEL_ALL, what runs is the answer. */
+	if (nr && !(all && running))
 		return nr;
 	return running ? -EALREADY : -ENOENT;
 }

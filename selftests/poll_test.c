@@ -1474,4 +1474,117 @@ TEST_F_TIMEOUT(pt, exit_with_polls_parked, 10)
 	EXPECT_EQ(base, emu_refcnt_wait(base, 3000));
 }
 
+/* A ring in the fixture's stead: @r2 is set up, and closed in the test. */
+#define T_RING2(r2) T_RING_INIT_OR_SKIP(r2, 8)
+
+/*
+ * POLL_ADD of another ring's fd, as event loops nest rings: POLLIN once
+ * that ring has a CQE.
+ */
+TEST_F_TIMEOUT(pt, poll_other_ring, 10)
+{
+	struct io_uring_cqe cqe;
+	struct ring b;
+
+	T_RING2(&b);
+	q_poll_add(&self->r, b.fd, POLLIN, 0, 1);
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(0, cqes_within(&self->r, 100));
+	ring_queue_nop(&b, 7);
+	ASSERT_EQ(1, submit(&b, 1));
+	ASSERT_EQ(1, wait_cqes(&self->r, 1, 2000));
+	ASSERT_EQ(0, ring_pop_cqe(&self->r, &cqe));
+	EXPECT_EQ(1, cqe.user_data);
+	EXPECT_EQ(POLLIN, cqe.res);
+	ring_exit(&b);
+}
+
+/* POLL_ADD of the ring's own fd: its next CQE (a NOP's) completes it. */
+TEST_F_TIMEOUT(pt, poll_own_ring, 10)
+{
+	struct cqes cs;
+
+	q_poll_add(&self->r, self->r.fd, POLLIN, 0, 1);
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(0, cqes_within(&self->r, 100));
+	ring_queue_nop(&self->r, 2);
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(2, reap(&self->r, 2, &cs));
+	EXPECT_EQ(0, res_of(&cs, 2));
+	EXPECT_EQ(POLLIN, res_of(&cs, 1));
+}
+
+/*
+ * A multishot POLL_ADD of the ring's own fd would feed itself (each CQE
+ * an event for the next): as io_uring, a ring's wakeup makes it one-shot,
+ * and its CQE comes without IORING_CQE_F_MORE.
+ */
+TEST_F_TIMEOUT(pt, multishot_own_ring_is_oneshot, 10)
+{
+	struct cqes cs;
+
+	q_poll_add(&self->r, self->r.fd, POLLIN, IORING_POLL_ADD_MULTI, 1);
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(0, cqes_within(&self->r, 100));
+	ring_queue_nop(&self->r, 2);
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(2, reap(&self->r, 2, &cs));
+	EXPECT_EQ(POLLIN, res_of(&cs, 1));
+	EXPECT_EQ(0, flags_of(&cs, 1));
+	EXPECT_EQ(0, cqes_within(&self->r, 100));
+}
+
+/*
+ * Closing a ring that polls itself, and two rings that poll each other:
+ * the polls hold no ring alive, and the module's references come back.
+ */
+TEST_F_TIMEOUT(pt, close_ring_polls_cycle, 10)
+{
+	struct ring a, b;
+	int base;
+
+	EMU_ONLY();
+	ring_exit(&self->r);
+	self->r.fd = -1;
+	self->r.rings = self->r.sqes = NULL;
+	EMU_REFCNT_OR_SKIP(base);
+
+	ASSERT_EQ(0, ring_init(&a, 8, NULL));
+	q_poll_add(&a, a.fd, POLLIN, 0, 1);
+	ASSERT_EQ(1, submit(&a, 1));
+	ring_exit(&a);
+	EXPECT_EQ(base, emu_refcnt_wait(base, 3000));
+
+	ASSERT_EQ(0, ring_init(&a, 8, NULL));
+	ASSERT_EQ(0, ring_init(&b, 8, NULL));
+	q_poll_add(&a, b.fd, POLLIN, IORING_POLL_ADD_MULTI, 1);
+	ASSERT_EQ(1, submit(&a, 1));
+	q_poll_add(&b, a.fd, POLLIN, 0, 2);
+	ASSERT_EQ(1, submit(&b, 1));
+	ring_exit(&a);
+	ring_exit(&b);
+	EXPECT_EQ(base, emu_refcnt_wait(base, 3000));
+}
+
+/*
+ * The ring a POLL_ADD polls is closed: the poll ends with -ECANCELED
+ * (io_uring holds that ring's file, and would wait on).
+ */
+TEST_F_TIMEOUT(pt, polled_ring_closed, 10)
+{
+	struct io_uring_cqe cqe;
+	struct ring b;
+
+	EMU_ONLY();
+	ASSERT_EQ(0, ring_init(&b, 8, NULL));
+	q_poll_add(&self->r, b.fd, POLLIN, 0, 1);
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(0, cqes_within(&self->r, 100));
+	ring_exit(&b);
+	ASSERT_EQ(1, wait_cqes(&self->r, 1, 2000));
+	ASSERT_EQ(0, ring_pop_cqe(&self->r, &cqe));
+	EXPECT_EQ(1, cqe.user_data);
+	EXPECT_EQ(-ECANCELED, cqe.res);
+}
+
 TEST_HARNESS_MAIN

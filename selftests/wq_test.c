@@ -442,29 +442,44 @@ TEST_F_TIMEOUT(wq, cancel_running, 30)
 }
 
 /*
- * IORING_ASYNC_CANCEL_ANY with one read running and three queued: the
- * queued ones complete with -ECANCELED and count as one, as io_uring
- * counts what it takes from io-wq in one round; the running one is
- * interrupted but not counted.
+ * IORING_ASYNC_CANCEL_ALL of user_data 5 with a read of another running
+ * and three of 5 queued: they complete with -ECANCELED and count as one,
+ * as io_uring counts what it takes from io-wq in one round. Then _ANY with
+ * one running and two queued: those are cancelled too, but as io-wq says
+ * "running" when any match runs, the count is 0.
  */
-TEST_F_TIMEOUT(wq, cancel_any_counts_queued_once, 30)
+TEST_F_TIMEOUT(wq, cancel_all_counts_as_io_wq, 30)
 {
 	unsigned int i;
 	int res;
 
 	DEV_OR_SKIP(self, "ca", 800000);
 	ASSERT_EQ(0, set_max_workers(1));
-	for (i = 0; i < 4; i++)
-		q_read(self, &self->r, 1 + i, i, 1 + i);
+	q_read(self, &self->r, 1, 0, 1);
+	for (i = 0; i < 3; i++)
+		q_read(self, &self->r, 2 + i, 1 + i, 5);
 	ASSERT_EQ(4, submit(&self->r, 4));
+	usleep(150000);
+	q_cancel(&self->r, 5, 9)->cancel_flags = IORING_ASYNC_CANCEL_ALL;
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(4, ring_wait_cqes(&self->r, 4, 10000));
+	EXPECT_EQ(1, res_of(&self->r, 4, 9, NULL));
+	EXPECT_EQ(-ECANCELED, res_of(&self->r, 4, 5, NULL));
+	ASSERT_EQ(5, ring_wait_cqes(&self->r, 5, 10000));
+	EXPECT_EQ(BS, res_of(&self->r, 5, 1, NULL));
+	store_release(self->r.cq_head, *self->r.cq_head + 5);
+
+	for (i = 0; i < 3; i++)
+		q_read(self, &self->r, 6 + i, i, 1 + i);
+	ASSERT_EQ(3, submit(&self->r, 3));
 	usleep(150000);
 	q_cancel(&self->r, 0, 9)->cancel_flags = IORING_ASYNC_CANCEL_ANY;
 	ASSERT_EQ(1, submit(&self->r, 1));
-	ASSERT_EQ(5, ring_wait_cqes(&self->r, 5, 10000));
-	EXPECT_EQ(1, res_of(&self->r, 5, 9, NULL));
-	for (i = 1; i < 4; i++)
-		EXPECT_EQ(-ECANCELED, res_of(&self->r, 5, 1 + i, NULL));
-	res = res_of(&self->r, 5, 1, NULL);
+	ASSERT_EQ(4, ring_wait_cqes(&self->r, 4, 10000));
+	EXPECT_EQ(0, res_of(&self->r, 4, 9, NULL));
+	for (i = 1; i < 3; i++)
+		EXPECT_EQ(-ECANCELED, res_of(&self->r, 4, 1 + i, NULL));
+	res = res_of(&self->r, 4, 1, NULL);
 	EXPECT_TRUE(res == BS || res == -EINTR) {
 		TH_LOG("the running read gave %d", res);
 	}
