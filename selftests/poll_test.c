@@ -115,6 +115,14 @@ static int t_enter(int fd, unsigned int to_submit, unsigned int min,
 #define EMU_ONLY() do { } while (0)
 #endif
 
+/* Close a ring early; the fixture's teardown then leaves it alone. */
+static void ring_drop(struct ring *r)
+{
+	ring_exit(r);
+	r->fd = -1;
+	r->rings = r->sqes = NULL;
+}
+
 /* Submit what is queued; ENTER's result or -errno, bounded by a guard. */
 static int submit(struct ring *r, unsigned int n)
 {
@@ -1426,16 +1434,12 @@ TEST_F_TIMEOUT(pt, close_with_polls_parked, 10)
 
 	EMU_ONLY();
 	/* The baseline without the fixture's ring; then a ring of our own. */
-	ring_exit(&self->r);
-	self->r.fd = -1;
-	self->r.rings = self->r.sqes = NULL;
+	ring_drop(&self->r);
 	EMU_REFCNT_OR_SKIP(base);
 	ASSERT_EQ(0, ring_init(&self->r, 8, NULL));
 	ASSERT_EQ(0, park_some(&self->r, self->p[0], self->q[0], self->buf));
 	EXPECT_LT(base, emu_refcnt());
-	ring_exit(&self->r);
-	self->r.fd = -1;
-	self->r.rings = self->r.sqes = NULL;
+	ring_drop(&self->r);
 	EXPECT_EQ(base, emu_refcnt_wait(base, 3000));
 
 	ASSERT_EQ(2, write(self->p[1], "ab", 2));
@@ -1453,9 +1457,7 @@ TEST_F_TIMEOUT(pt, exit_with_polls_parked, 10)
 	pid_t pid;
 
 	EMU_ONLY();
-	ring_exit(&self->r);
-	self->r.fd = -1;
-	self->r.rings = self->r.sqes = NULL;
+	ring_drop(&self->r);
 	EMU_REFCNT_OR_SKIP(base);
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -1544,9 +1546,7 @@ TEST_F_TIMEOUT(pt, close_ring_polls_cycle, 10)
 	int base;
 
 	EMU_ONLY();
-	ring_exit(&self->r);
-	self->r.fd = -1;
-	self->r.rings = self->r.sqes = NULL;
+	ring_drop(&self->r);
 	EMU_REFCNT_OR_SKIP(base);
 
 	ASSERT_EQ(0, ring_init(&a, 8, NULL));
