@@ -170,7 +170,12 @@ struct emu_wq_ring {
  *	worker
  * @tw_waiters: tasks in ENTER that run @tw_list themselves (submitting
  *	or waiting)
- * @tw_work: runs @tw_list in a kernel worker when no waiter does
+ * @tw_work: runs @tw_list in a kernel worker when neither a waiter nor
+ *	the submitter's task work does
+ * @tw_cb: the task work that runs @tw_list in a submitting task, on its way
+ *	back to userspace (rings without COOP_TASKRUN or DEFER_TASKRUN)
+ * @tw_task: the task @tw_cb was last queued on
+ * @tw_task_queued: @tw_cb is queued and has not started
  * @wq: its requests in the worker pool
  * @refs: one for the file, one for each request that outlives ENTER
  * @exit_work: frees the ring once @refs is gone
@@ -229,6 +234,9 @@ struct emu_ring_ctx {
 	struct llist_head tw_foreign;
 	atomic_t tw_waiters;
 	struct work_struct tw_work;
+	struct callback_head tw_cb;
+	struct task_struct *tw_task;
+	atomic_t tw_task_queued;
 
 	struct emu_wq_ring wq;
 

@@ -235,6 +235,8 @@ enum {
  * @mm: the submitter's address space (EMU_REQ_F_ASYNC)
  * @creds: the submitter's credentials (EMU_REQ_F_ASYNC)
  * @tgid: the submitter's process (EMU_REQ_F_ASYNC), to cancel at its exit
+ * @task: the submitting task (EMU_REQ_F_ASYNC), whose task work posts its
+ *	completion
  * @async: state kept by a parked op
  * @rw: state of the read/write family
  * @sync: state of FSYNC
@@ -267,6 +269,7 @@ struct emu_req {
 	struct mm_struct *mm;
 	const struct cred *creds;
 	struct pid *tgid;
+	struct task_struct *task;
 	void *async;
 	union {
 		struct emu_rw rw;

@@ -8,15 +8,19 @@
  * queues; otherwise the worker pool (wq.c) issues it again, blocking, as it
  * does at once with IOSQE_ASYNC. A request that runs after
  * its ENTER (a parked one woken, a link behind it, one held back by
- * IOSQE_IO_DRAIN) runs from the task-work executor: the next task waiting
- * in ENTER for completions, if it shares the request's address space, else
- * a kernel worker that borrows that address space (kthread_use_mm()) and the
- * submitter's credentials. Nothing else ever runs a request.
+ * IOSQE_IO_DRAIN) runs from the task-work executor: a task waiting in ENTER
+ * for completions, if it shares the request's address space; else, as
+ * io_uring's task work, the submitting task on its way back to userspace
+ * (task_work_add() with TWA_SIGNAL); else (the task is gone, or the ring
+ * asked for COOP_TASKRUN or DEFER_TASKRUN, which promise not to interrupt
+ * it) a kernel worker that borrows that address space (kthread_use_mm())
+ * and the submitter's credentials. Nothing else ever runs a request.
  *
  * Before a request leaves ENTER it takes, once, everything it needs later
  * (emu_req_make_async()): a reference on the ring (ctx->refs), the mm
- * (mmgrab: the structure, not the address space), the credentials and the
- * submitter's process (to cancel it when that process exits). Each is
+ * (mmgrab: the structure, not the address space), the credentials, the
+ * submitting task (for its task work) and its process (to cancel the
+ * request when that process exits). Each is
  * released once, in emu_req_put(). Its file reference is taken at
  * submission, for every request.
  *
@@ -33,6 +37,7 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/task_work.h>
 
 #include "cq.h"
 #include "emu_uring.h"
@@ -151,6 +156,7 @@ int emu_req_make_async(struct emu_req *req)
 		req->mm = current->mm;
 		req->creds = get_current_cred();
 		req->tgid = get_pid(task_tgid(current));
+		req->task = get_task_struct(current);
 		if (def->prep_async && !(req->state & EMU_REQ_F_FAILED)) {
 			ret = def->prep_async(req);
 			if (ret && req == head)
@@ -181,6 +187,7 @@ static void emu_req_put(struct emu_req *req)
 		mmdrop(req->mm);
 		put_cred(req->creds);
 		put_pid(req->tgid);
+		put_task_struct(req->task);
 	}
 }
 
@@ -503,9 +510,66 @@ void emu_req_queue(struct emu_req *req)
 	}
 }
 
+static void emu_tw_task_func(struct callback_head *cb);
+
+/*
+ * Have the task work of @task run the executor's list, or a worker if it
+ * cannot: it is exiting, or the ring asked not to be interrupted. The
+ * caller holds a reference on the ring.
+ */
+static void emu_tw_kick(struct emu_ring_ctx *ctx, struct task_struct *task)
+{
+	if (task && !(ctx->flags & (IORING_SETUP_COOP_TASKRUN |
+				    IORING_SETUP_DEFER_TASKRUN))) {
+		/*
+		 * Queued and not started: it takes what was added, this too.
+		 * Fully ordered: pairs with emu_tw_task_func().
+		 */
+		if (atomic_xchg(&ctx->tw_task_queued, 1)) {
+			if (READ_ONCE(ctx->tw_task) == task)
+				return;
+			/* Another task's: it may be stopped. */
+			queue_work(emu_wq, &ctx->tw_work);
+			return;
+		}
+		WRITE_ONCE(ctx->tw_task, task);
+		/* The task work's: emu_tw_task_func() drops it. */
+		refcount_inc(&ctx->refs);
+		init_task_work(&ctx->tw_cb, emu_tw_task_func);
+		if (!task_work_add(task, &ctx->tw_cb, TWA_SIGNAL))
+			return;
+		/* Past its exit_task_work(): the worker does it. */
+		atomic_set(&ctx->tw_task_queued, 0);
+		refcount_dec(&ctx->refs);
+	}
+	queue_work(emu_wq, &ctx->tw_work);
+}
+
+/*
+ * The task work: in the submitting task, on its way back to userspace
+ * (or out of a wait), with its own mm and credentials.
+ */
+static void emu_tw_task_func(struct callback_head *cb)
+{
+	struct emu_ring_ctx *ctx = container_of(cb, struct emu_ring_ctx, tw_cb);
+
+	/*
+	 * What is added from now on queues it again (task_work_run() is done
+	 * with @cb): cleared before the list is taken, fully ordered, pairs
+	 * with emu_tw_kick().
+	 */
+	atomic_xchg(&ctx->tw_task_queued, 0);
+	/* In do_exit(), after exit_mm(): only the worker can run it now. */
+	if (unlikely(current->flags & PF_EXITING))
+		queue_work(emu_wq, &ctx->tw_work);
+	else
+		emu_tw_run(ctx);
+	emu_ring_put(ctx, 1);
+}
+
 /* Add the chain first..last to the executor's list and kick it. */
 static void emu_tw_add_batch(struct emu_ring_ctx *ctx, struct llist_node *first,
-			     struct llist_node *last)
+			     struct llist_node *last, struct task_struct *task)
 {
 	/*
 	 * Once on the list the requests may run, complete and drop the last
@@ -518,7 +582,7 @@ static void emu_tw_add_batch(struct emu_ring_ctx *ctx, struct llist_node *first,
 		if (atomic_read(&ctx->tw_waiters))
 			wake_up_all(&ctx->cq_wait);
 		else
-			queue_work(emu_wq, &ctx->tw_work);
+			emu_tw_kick(ctx, task);
 	}
 	emu_ring_put(ctx, 1);
 }
@@ -528,12 +592,13 @@ static void emu_tw_add_batch(struct emu_ring_ctx *ctx, struct llist_node *first,
  * @req: a request, with EMU_REQ_F_ASYNC
  * @func: what to run, in a context with the request's mm and credentials
  *
- * Any context. A task waiting in ENTER runs it if it can; else a worker.
+ * Any context. A task waiting in ENTER runs it if it can; else the
+ * submitting task's task work; else a worker.
  */
 void emu_tw_add(struct emu_req *req, void (*func)(struct emu_req *req))
 {
 	req->tw_func = func;
-	emu_tw_add_batch(req->ctx, &req->llnode, &req->llnode);
+	emu_tw_add_batch(req->ctx, &req->llnode, &req->llnode, req->task);
 }
 
 /*
@@ -545,6 +610,7 @@ static void emu_tw_add_list(struct emu_ring_ctx *ctx, struct list_head *reqs,
 			    void (*func)(struct emu_req *req))
 {
 	struct llist_node *first = NULL, *last = NULL;
+	struct task_struct *task = NULL;
 	struct emu_req *req, *next;
 
 	/* llist is LIFO and the executor reverses it: add the last first. */
@@ -557,8 +623,9 @@ static void emu_tw_add_list(struct emu_ring_ctx *ctx, struct list_head *reqs,
 		else
 			first = &req->llnode;
 		last = &req->llnode;
+		task = req->task;
 	}
-	emu_tw_add_batch(ctx, first, last);
+	emu_tw_add_batch(ctx, first, last, task);
 }
 
 static void emu_tw_call(struct emu_req *req)
@@ -619,8 +686,11 @@ void emu_tw_waiter_enter(struct emu_ring_ctx *ctx)
 }
 
 /**
- * emu_tw_waiter_exit() - a waiter leaves: hand what it left to the worker
+ * emu_tw_waiter_exit() - a waiter leaves: run what it was left
  * @ctx: the ring
+ *
+ * What was added while it was a waiter only woke it: it runs that on its
+ * way out. What is added after this kicks the task work or the worker.
  */
 void emu_tw_waiter_exit(struct emu_ring_ctx *ctx)
 {
@@ -628,7 +698,7 @@ void emu_tw_waiter_exit(struct emu_ring_ctx *ctx)
 	/* Pairs with llist_add() in emu_tw_add(). */
 	smp_mb__after_atomic();
 	if (!llist_empty(&ctx->tw_list))
-		queue_work(emu_wq, &ctx->tw_work);
+		emu_tw_run(ctx);
 }
 
 /* Mark a request whose address space is gone: it can only be cancelled. */

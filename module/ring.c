@@ -19,9 +19,11 @@
 
 /*
  * COOP_TASKRUN, TASKRUN_FLAG and DEFER_TASKRUN are about when task work
- * runs. Task work here never interrupts the submitter (it runs in ENTER's
- * wait or in a worker), which is what COOP_TASKRUN asks for; the flags are
- * validated like io_uring does. SINGLE_ISSUER is enforced (submitter below,
+ * runs. As io_uring, a ring without them interrupts the submitter
+ * (TWA_SIGNAL) to post a completion that comes while it is outside ENTER;
+ * with either, that is left to a worker instead, so the submitter is never
+ * interrupted, which is what they ask for. The flags are validated like
+ * io_uring does. SINGLE_ISSUER is enforced (submitter below,
  * emu_enter()).
  */
 #define EMU_SETUP_FLAGS_SUPPORTED	(IORING_SETUP_CQSIZE | IORING_SETUP_CLAMP | \
