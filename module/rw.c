@@ -208,8 +208,11 @@ static ssize_t emu_rw_loop(struct file *file, struct iov_iter *iter,
 			     iov_iter_count(iter));
 	if (err)
 		return err;
-	if (!rd)
+	/* A frozen file system is waited for only by a write that may block. */
+	if (!rd && !(flags & RWF_NOWAIT) && !(file->f_flags & O_NONBLOCK))
 		file_start_write(file);
+	else if (!rd && !file_start_write_trylock(file))
+		return -EAGAIN;
 	while (iov_iter_count(iter)) {
 		size_t len;
 		void __user *buf = emu_iter_seg(iter, &len);
