@@ -100,14 +100,20 @@ int emu_cancel_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	return 0;
 }
 
-/* Whether @req is on @file: a POLL_ADD of a ring holds its struct. */
+/*
+ * Whether @req is on the file the cancel @creq names. Where that is a
+ * ring, both hold its struct instead (a POLL_ADD of it, the cancel).
+ */
 static bool emu_cancel_file_match(const struct emu_req *req,
-				  const struct file *file)
+				  const struct emu_req *creq)
 {
+	const struct emu_ring_ctx *ring = NULL;
+
+	if (unlikely(creq->state & EMU_REQ_F_RING_TARGET))
+		ring = creq->cancel.ring;
 	if (unlikely(req->state & EMU_REQ_F_RING_TARGET))
-		return file && emu_is_ring_file(file) &&
-		       file->private_data == req->poll_add.ring;
-	return req->file == file;
+		return ring && emu_req_ring_target(req) == ring;
+	return !ring && creq->file && req->file == creq->file;
 }
 
 /* io_uring's io_cancel_req_match(), for one parked request. */
@@ -122,7 +128,7 @@ static bool emu_cancel_match(const struct emu_req *req, const void *arg)
 	if (!(cancel->flags & (IORING_ASYNC_CANCEL_FD | IORING_ASYNC_CANCEL_OP)))
 		match_user_data = true;
 	if ((cancel->flags & IORING_ASYNC_CANCEL_FD) &&
-	    !emu_cancel_file_match(req, creq->file))
+	    !emu_cancel_file_match(req, creq))
 		return false;
 	if ((cancel->flags & IORING_ASYNC_CANCEL_OP) &&
 	    req->opcode != cancel->opcode)

@@ -314,6 +314,7 @@ int emu_wq_cancel(struct emu_ring_ctx *ctx,
 		  const void *arg, unsigned int flags,
 		  struct list_head *canceled);
 void emu_wq_cancel_done(struct list_head *canceled);
+const bool *emu_wq_abort(void);
 int emu_wq_cancel_req(struct emu_ring_ctx *ctx, struct emu_req *target,
 		      u64 seq, struct list_head *canceled);
 

@@ -93,11 +93,14 @@ struct emu_poll_update {
  * @user_data: the user_data to match
  * @flags: IORING_ASYNC_CANCEL_* flags
  * @opcode: the opcode to match (IORING_ASYNC_CANCEL_OP)
+ * @ring: with EMU_REQ_F_RING_TARGET, the ring whose fd IORING_ASYNC_CANCEL_FD
+ *	names: as a POLL_ADD of one, it holds the ring's struct, not its file
  */
 struct emu_cancel {
 	u64 user_data;
 	u32 flags;
 	u8 opcode;
+	struct emu_ring_ctx *ring;
 };
 
 /**
@@ -335,6 +338,21 @@ extern const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE];
 static inline const struct emu_op_def *emu_req_def(const struct emu_req *req)
 {
 	return &emu_op_defs[req->opcode];
+}
+
+/**
+ * emu_req_ring_target() - the ring a request with EMU_REQ_F_RING_TARGET
+ *	names by its fd
+ * @req: a POLL_ADD or an ASYNC_CANCEL, with EMU_REQ_F_RING_TARGET
+ *
+ * Return: the ring, whose struct the request holds a reference to.
+ */
+static inline struct emu_ring_ctx *
+emu_req_ring_target(const struct emu_req *req)
+{
+	if (req->opcode == IORING_OP_POLL_ADD)
+		return req->poll_add.ring;
+	return req->cancel.ring;
 }
 
 int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe);

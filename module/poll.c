@@ -151,6 +151,7 @@ static void emu_poll_queue_proc(struct file *file, wait_queue_head_t *head,
 						  pt);
 	struct emu_poll *p = &ept->req->poll;
 	struct emu_poll_entry *e;
+	unsigned long flags;
 
 	/* A file that waits twice on one queue needs one entry there. */
 	if (ept->nr && READ_ONCE(p->entries[0].head) == head)
@@ -162,12 +163,28 @@ static void emu_poll_queue_proc(struct file *file, wait_queue_head_t *head,
 	e = &p->entries[ept->nr++];
 	init_waitqueue_func_entry(&e->wait, emu_poll_wake);
 	e->wait.private = ept->req;
-	WRITE_ONCE(e->head, head);
 	if (ept->req->opcode == IORING_OP_POLL_ADD &&
 	    ept->req->poll_add.exclusive)
-		add_wait_queue_exclusive(head, &e->wait);
+		e->wait.flags |= WQ_FLAG_EXCLUSIVE;
+	spin_lock_irqsave(&head->lock, flags);
+	/*
+	 * A polled ring's release sets @dying, then wakes its queue with
+	 * POLLFREE under this lock: past that wakeup nothing may join the
+	 * queue (__wake_up_pollfree() checks), so @dying is read under it.
+	 */
+	if (unlikely(ept->req->state & EMU_REQ_F_RING_TARGET) &&
+	    READ_ONCE(ept->req->poll_add.ring->dying)) {
+		spin_unlock_irqrestore(&head->lock, flags);
+		ept->nr--;
+		ept->error = -ECANCELED;
+		return;
+	}
+	WRITE_ONCE(e->head, head);
+	if (e->wait.flags & WQ_FLAG_EXCLUSIVE)
+		__add_wait_queue_entry_tail(head, &e->wait);
 	else
-		add_wait_queue(head, &e->wait);
+		__add_wait_queue(head, &e->wait);
+	spin_unlock_irqrestore(&head->lock, flags);
 }
 
 /* The file's events; a polled ring's come from the ring's struct. */
@@ -551,7 +568,8 @@ int emu_poll_add_issue(struct emu_req *req, unsigned int issue_flags)
 	emu_compl_flush_if_submit(req->ctx);
 	req->poll.events = req->poll_add.events |
 			   emu_poll_unmask(req->poll_add.events);
-	ret = emu_poll_start(req, NULL);
+	/* In the pool (IOSQE_ASYNC), a cancel may have found it running. */
+	ret = emu_poll_start(req, emu_wq_abort());
 	if (unlikely(ret))
 		return ret;
 	if (emu_poll_add_step(req, true, &res))

@@ -182,7 +182,7 @@ static void emu_req_put(struct emu_req *req)
 		req->file = NULL;
 	}
 	if (unlikely(req->state & EMU_REQ_F_RING_TARGET))
-		emu_ring_put(req->poll_add.ring, 1);
+		emu_ring_put(emu_req_ring_target(req), 1);
 	if (req->state & EMU_REQ_F_ASYNC) {
 		mmdrop(req->mm);
 		put_cred(req->creds);

@@ -133,16 +133,21 @@ static int emu_req_init(struct emu_ring_ctx *ctx, struct emu_req *req,
 		/*
 		 * No request may hold a ring's own file: it would keep the ring
 		 * alive (io_uring tracks such requests). A POLL_ADD holds the
-		 * ring's struct instead, and the ring's release ends it; the
-		 * other ops have no use for one (rings have no read_iter,
-		 * write_iter or fsync). A cancel by fd only compares it (and
-		 * runs at once).
+		 * ring's struct instead, and the ring's release ends it; so
+		 * does a cancel by fd, which only compares it (it may wait in
+		 * a chain). The other ops have no use for one (rings have no
+		 * read_iter, write_iter or fsync).
 		 */
-		if (req->file && unlikely(emu_is_ring_file(req->file)) &&
-		    req->opcode != IORING_OP_ASYNC_CANCEL) {
+		if (req->file && unlikely(emu_is_ring_file(req->file))) {
+			struct emu_ring_ctx *ring = req->file->private_data;
+
 			if (req->opcode == IORING_OP_POLL_ADD) {
-				req->poll_add.ring = req->file->private_data;
-				refcount_inc(&req->poll_add.ring->refs);
+				req->poll_add.ring = ring;
+				refcount_inc(&ring->refs);
+				req->state |= EMU_REQ_F_RING_TARGET;
+			} else if (req->opcode == IORING_OP_ASYNC_CANCEL) {
+				req->cancel.ring = ring;
+				refcount_inc(&ring->refs);
 				req->state |= EMU_REQ_F_RING_TARGET;
 			} else {
 				req->state |= EMU_REQ_F_RING_FILE;

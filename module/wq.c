@@ -405,6 +405,12 @@ static struct emu_req *emu_wq_pick(struct emu_worker *w)
 			w->key.opcode = req->opcode;
 			w->key.tgid = req->tgid;
 			w->key.seq = req->seq;
+			/* A polled ring: cancel by fd matches on it. */
+			w->key.state = req->state & EMU_REQ_F_RING_TARGET;
+			if (w->key.state && req->opcode == IORING_OP_POLL_ADD)
+				w->key.poll_add.ring = req->poll_add.ring;
+			else if (w->key.state)
+				w->key.cancel.ring = req->cancel.ring;
 			w->canceled = false;
 			/*
 			 * Others may run now too: the ring's share grows as
@@ -443,13 +449,33 @@ static void emu_wq_release(struct emu_worker *w)
 	emu_ring_put(ctx, 1);
 }
 
+/**
+ * emu_wq_abort() - where a request that a pool worker runs learns it is
+ *	cancelled
+ *
+ * Return: in a pool worker, the flag that cancellation sets for the
+ * request it runs (an op that is to wait on its file checks it under
+ * ctx->completion_lock, as emu_poll_park() does); elsewhere NULL.
+ */
+const bool *emu_wq_abort(void)
+{
+	struct emu_worker *w;
+
+	if (!(current->flags & PF_KTHREAD) ||
+	    kthread_func(current) != emu_worker_fn)
+		return NULL;
+	w = kthread_data(current);
+	return &w->canceled;
+}
+
 /* Run one request; the worker has its address space and credentials. */
 static void emu_wq_issue(struct emu_worker *w, struct emu_req *req)
 {
 	struct emu_req *next;
 	int ret;
 
-	if (req->state & EMU_REQ_F_CANCELED) {
+	/* Cancelled since it was picked: as io-wq, it does not start. */
+	if ((req->state & EMU_REQ_F_CANCELED) || READ_ONCE(w->canceled)) {
 		ret = -ECANCELED;
 	} else if ((req->flags & IOSQE_ASYNC) && emu_req_pollable(req) &&
 		   !(req->state & EMU_REQ_F_BLOCK)) {
@@ -654,15 +680,30 @@ int emu_wq_cancel(struct emu_ring_ctx *ctx,
 			break;
 	}
 	if (all || !nr) {
+		struct emu_req *first = NULL;
+		u64 first_seq = 0;
+
 		list_for_each_entry(w, &emu_pool.workers, node) {
 			if (w->ctx != ctx || !w->req || !match(&w->key, arg))
 				continue;
+			/*
+			 * Without @all, one request: it may show in two
+			 * workers (one that parked it and has not let go yet,
+			 * one that runs it again), so all of its are told.
+			 */
+			if (!all && first &&
+			    (w->req != first || w->key.seq != first_seq))
+				continue;
+			if (!first) {
+				first = w->req;
+				first_seq = w->key.seq;
+				running++;
+			} else if (all) {
+				running++;
+			}
 			WRITE_ONCE(w->canceled, true);
 			send_sig(flags & EMU_WQ_CANCEL_KILL ? SIGKILL : SIGINT,
 				 w->task, 1);
-			running++;
-			if (!all)
-				break;
 		}
 	}
 	spin_unlock(&emu_pool.lock);
@@ -721,12 +762,15 @@ int emu_wq_cancel_req(struct emu_ring_ctx *ctx, struct emu_req *target,
 	}
 	if (ret) {
 		list_for_each_entry(w, &emu_pool.workers, node) {
+			/*
+			 * Not only the first: the worker that parked it may
+			 * not have let go yet when another runs it again.
+			 */
 			if (w->ctx == ctx && w->req == target &&
 			    w->key.seq == seq) {
 				WRITE_ONCE(w->canceled, true);
 				send_sig(SIGINT, w->task, 1);
 				ret = -EALREADY;
-				break;
 			}
 		}
 	}

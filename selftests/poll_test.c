@@ -1587,4 +1587,100 @@ TEST_F_TIMEOUT(pt, polled_ring_closed, 10)
 	EXPECT_EQ(-ECANCELED, cqe.res);
 }
 
+/*
+ * IORING_ASYNC_CANCEL_FD naming another ring's fd finds a POLL_ADD of that
+ * ring (0), which ends with -ECANCELED.
+ */
+TEST_F_TIMEOUT(pt, cancel_fd_polled_ring, 10)
+{
+	struct cqes cs;
+	struct ring b;
+
+	T_RING2(&b);
+	q_poll_add(&self->r, b.fd, POLLIN, 0, 1);
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(0, cqes_within(&self->r, 100));
+	q_cancel(&self->r, 0, IORING_ASYNC_CANCEL_FD, b.fd, 2);
+	ASSERT_EQ(1, submit(&self->r, 1));
+	ASSERT_EQ(2, reap(&self->r, 2, &cs));
+	EXPECT_EQ(0, res_of(&cs, 2));
+	EXPECT_EQ(-ECANCELED, res_of(&cs, 1));
+	ring_exit(&b);
+}
+
+/*
+ * A cancel by the ring's own fd that waits in a chain behind a parked
+ * READ: closing the ring frees it (the cancel holds no file of it), and
+ * the module's references come back.
+ */
+TEST_F_TIMEOUT(pt, cancel_fd_own_ring_in_chain_closes, 10)
+{
+	struct ring a;
+	int base;
+
+	EMU_ONLY();
+	ring_drop(&self->r);
+	EMU_REFCNT_OR_SKIP(base);
+	ASSERT_EQ(0, ring_init(&a, 8, NULL));
+	q_read(&a, self->p[0], self->buf, sizeof(self->buf), 1)->flags =
+		IOSQE_IO_LINK;
+	q_cancel(&a, 0, IORING_ASYNC_CANCEL_FD, a.fd, 2);
+	ASSERT_EQ(2, submit(&a, 2));
+	ASSERT_EQ(0, cqes_within(&a, 100));
+	EXPECT_LT(base, emu_refcnt());
+	ring_exit(&a);
+	EXPECT_EQ(base, emu_refcnt_wait(base, 3000));
+}
+
+/*
+ * A POLL_ADD of a ring that a worker arms (IOSQE_ASYNC) while that ring is
+ * closed: each ends with -ECANCELED, and nothing joins the closed
+ * ring's wait queue after its release woke it (the kernel log stays clean).
+ */
+TEST_F_TIMEOUT(pt, polled_ring_closed_while_arming, 30)
+{
+	struct io_uring_cqe cqe;
+	unsigned int i;
+	struct ring b;
+
+	EMU_ONLY();
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(0, ring_init(&b, 8, NULL));
+		q_poll_add(&self->r, b.fd, POLLIN, 0, i)->flags = IOSQE_ASYNC;
+		ASSERT_EQ(1, submit(&self->r, 1));
+		ring_exit(&b);
+		ASSERT_EQ(1, wait_cqes(&self->r, 1, 2000));
+		ASSERT_EQ(0, ring_pop_cqe(&self->r, &cqe));
+		EXPECT_EQ(i, cqe.user_data);
+		EXPECT_EQ(-ECANCELED, cqe.res);
+	}
+}
+
+/*
+ * A POLL_ADD that a worker runs (IOSQE_ASYNC) cancelled at once: whether
+ * the cancel finds it queued, parked (0) or running (-EALREADY), the poll
+ * ends (-ECANCELED), and is not left parked.
+ */
+TEST_F_TIMEOUT(pt, async_poll_add_cancel_race, 60)
+{
+	unsigned int i, n;
+	struct cqes cs;
+	int res;
+
+	for (i = 0; i < 300; i++) {
+		q_poll_add(&self->r, self->p[0], POLLIN, 0, 1)->flags =
+			IOSQE_ASYNC;
+		q_cancel(&self->r, 1, 0, -1, 2);
+		ASSERT_EQ(2, submit(&self->r, 2));
+		n = reap(&self->r, 2, &cs);
+		ASSERT_EQ(2, n) {
+			TH_LOG("round %u: the POLL_ADD stayed parked", i);
+		}
+		res = res_of(&cs, 2);
+		if (res != -EALREADY)
+			ASSERT_EQ(0, res);
+		ASSERT_EQ(-ECANCELED, res_of(&cs, 1));
+	}
+}
+
 TEST_HARNESS_MAIN
