@@ -595,15 +595,23 @@ int main(int argc, char **argv)
 	}
 	memset(memcpy_src, 0x5a, FILE_SIZE);
 	if (getenv("BENCH_PROFILE")) {
-		/* Only emu_uring, NOP or READV 512 B, batch 32: for a profiler. */
+		/*
+		 * One implementation (emu_uring, or io_uring with
+		 * BENCH_PROFILE_IMPL=io_uring), NOP or READV 512 B, batch 32
+		 * (or BENCH_PROFILE_BATCH, up to 32): for a profiler.
+		 */
 		bool rd = !strcmp(getenv("BENCH_PROFILE"), "readv");
-		struct bcase c = CASE("profile", 32, rd ? 512 : 0, tmpfs_fd, 32);
+		const char *pi = getenv("BENCH_PROFILE_IMPL");
+		struct impl *im = pi && !strcmp(pi, "io_uring") ? &uring : &emu;
+		const char *pb = getenv("BENCH_PROFILE_BATCH");
+		unsigned int b = pb && atoi(pb) > 0 && atoi(pb) <= 32 ? atoi(pb) : 32;
+		struct bcase c = CASE("profile", b, rd ? 512 : 0, tmpfs_fd, 32);
 		double t0 = now();
 		long ops = 0;
 
-		emu.init(&emu, &c);
+		im->init(im, &c);
 		while (now() - t0 < 3)
-			ops += emu.step(&emu, &c);
+			ops += im->step(im, &c);
 		printf("# profile: %.0f ops/s\n", ops / (now() - t0));
 		return 0;
 	}
