@@ -2,8 +2,13 @@
 /*
  * The completion side: CQEs into the ring, the backlog that keeps
  * completions when the CQ is full (IORING_FEAT_NODROP), publishing, and
- * waiting for completions. Posting happens under ctx->completion_lock, from
- * any context; waiters are woken after it is dropped.
+ * waiting for completions. Posting happens under ctx->completion_lock, in
+ * process context only: completions that come in interrupt context (a
+ * transfer, a timer, a wakeup) reach it through the task-work executor, so
+ * that, as io_uring's, the lock needs no interrupts disabled where it is
+ * taken alone (emu_post_done()); sites that nest an interrupt-safe lock
+ * in it (a wait queue's, the timers') disable them. Waiters are woken after
+ * it is dropped.
  */
 #include <linux/errno.h>
 #include <linux/list.h>
@@ -50,7 +55,8 @@ void emu_cq_backlog_add(struct emu_ring_ctx *ctx, struct emu_req *req)
  * @res: the CQE's res
  * @cflags: the CQE's flags (IORING_CQE_F_MORE)
  *
- * Any context. A CQE that finds no room goes into the backlog in a carrier
+ * Process context (cq.c's header). A CQE that finds no room goes into the
+ * backlog in a carrier
  * of its own; if none can be allocated it is lost, counted as io_uring
  * counts it (the overflow counter, -EBADR from the next wait).
  *

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The request: its cache, the references it takes to outlive ENTER, where
- * it is issued, and its completion from any context.
+ * it is issued, and its completion (which may start in any context, and
+ * is posted in process context).
  *
  * A request is first issued inline, in ENTER, without blocking. If it would
  * block on a file that can be polled, poll.c parks it on the file's wait
@@ -24,8 +25,9 @@
  * released once, in emu_req_put(). Its file reference is taken at
  * submission, for every request.
  *
- * Completions are posted under ctx->completion_lock. Those made inside
- * ENTER are collected in ctx->compl and posted together.
+ * Completions are posted under ctx->completion_lock, in process context
+ * (cq.c). Those made inside ENTER are collected in ctx->compl and posted
+ * together.
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -94,7 +96,7 @@ bool emu_req_refill(struct emu_ring_ctx *ctx)
 /**
  * emu_req_alloc_cqe() - a request that only carries a CQE to the backlog
  *
- * For the extra CQEs of multishot requests, from any context.
+ * For the extra CQEs of multishot requests, under ctx->completion_lock.
  *
  * Return: the carrier, or NULL without memory.
  */
@@ -232,7 +234,6 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct emu_done *done,
 	struct emu_req *req, *next;
 	unsigned int nr_async = 0;
 	LIST_HEAD(released);
-	unsigned long flags;
 
 	for (req = done->first; req; req = req->done_next) {
 		if (unlikely(req->file || req->async ||
@@ -244,7 +245,7 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct emu_done *done,
 		}
 	}
 
-	spin_lock_irqsave(&ctx->completion_lock, flags);
+	spin_lock(&ctx->completion_lock);
 	for (req = done->first; req; req = next) {
 		next = req->done_next;
 		ctx->nr_completed++;
@@ -269,7 +270,7 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct emu_done *done,
 	if (unlikely(!list_empty(&ctx->defer_list)))
 		emu_defer_release(ctx, &released);
 	emu_cq_commit(ctx);
-	spin_unlock_irqrestore(&ctx->completion_lock, flags);
+	spin_unlock(&ctx->completion_lock);
 	emu_cq_wake(ctx);
 
 	if (unlikely(!list_empty(&released)))

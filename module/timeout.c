@@ -305,10 +305,12 @@ static bool emu_timeout_extract(struct emu_req *req)
 void emu_timeout_flush(struct emu_ring_ctx *ctx)
 {
 	struct emu_req *req, *next;
+	unsigned long flags;
 	u32 seq;
 
 	lockdep_assert_held(&ctx->completion_lock);
-	spin_lock(&ctx->timeout_lock);
+	/* The timer callback takes it: interrupts may be on here. */
+	spin_lock_irqsave(&ctx->timeout_lock, flags);
 	seq = ctx->cq_tail - ctx->cq_timeouts;
 	/*
 	 * A timeout that ended counts before its CQE is posted, which can
@@ -327,7 +329,7 @@ void emu_timeout_flush(struct emu_ring_ctx *ctx)
 			emu_timeout_end(req, 0);
 	}
 	ctx->cq_last_tm_flush = seq;
-	spin_unlock(&ctx->timeout_lock);
+	spin_unlock_irqrestore(&ctx->timeout_lock, flags);
 }
 
 /**
