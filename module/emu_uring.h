@@ -176,6 +176,14 @@ struct emu_wq_ring {
  *	back to userspace (rings without COOP_TASKRUN or DEFER_TASKRUN)
  * @tw_task: the task @tw_cb was last queued on
  * @tw_task_queued: @tw_cb is queued and has not started
+ * @allowed_ops: the opcodes the ring may use, from the policy at SETUP
+ *	(policy.c)
+ * @ops_restricted: @allowed_ops leaves some implemented opcode out
+ * @max_inflight: requests it may have in flight (0: any number)
+ * @inflight_stop: this ENTER's submission stopped at @max_inflight
+ * @inflight_exempt: the SQE being submitted was let past @max_inflight as
+ *	one that ends requests (a cancel, a remove)
+ * @user: its user's count of rings, which it is charged to (policy.c)
  * @wq: its requests in the worker pool
  * @refs: one for the file, one for each request that outlives ENTER
  * @exit_work: frees the ring once @refs is gone
@@ -193,6 +201,12 @@ struct emu_ring_ctx {
 	u32 *sq_array;
 	struct io_uring_sqe *sqes;
 	struct task_struct *submitter;
+	DECLARE_BITMAP(allowed_ops, 256);
+	bool ops_restricted;
+	u32 max_inflight;
+	bool inflight_stop;
+	bool inflight_exempt;
+	struct emu_user *user;
 
 	u32 sq_entries;
 	u32 cq_entries;
@@ -243,6 +257,15 @@ struct emu_ring_ctx {
 	refcount_t refs;
 	struct work_struct exit_work;
 };
+
+/* policy.c */
+struct seq_file;
+int emu_policy_init(umode_t *mode);
+void emu_policy_limits(u32 *sq, u32 *cq);
+int emu_policy_ring_setup(struct emu_ring_ctx *ctx);
+void emu_policy_ring_free(struct emu_ring_ctx *ctx);
+bool emu_policy_op_allowed(const struct emu_ring_ctx *ctx, unsigned int opcode);
+void emu_policy_show_fdinfo(struct seq_file *m, struct emu_ring_ctx *ctx);
 
 /* main.c */
 extern struct workqueue_struct *emu_wq;

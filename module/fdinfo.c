@@ -17,6 +17,7 @@
 void emu_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct emu_ring_ctx *ctx = file->private_data;
+	u64 submitted, completed;
 	struct emu_rings *rings;
 
 	/* Pairs with the release in SETUP. */
@@ -38,4 +39,16 @@ void emu_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "CachedCqTail:\t%u\n", READ_ONCE(ctx->cq_tail));
 	seq_printf(m, "CqOverflow:\t%u\n", READ_ONCE(ctx->cq_overflow));
 	seq_printf(m, "CqBacklog:\t%u\n", READ_ONCE(ctx->backlog_len));
+	/* Completed first: it never passes submitted, read after it. */
+	completed = READ_ONCE(ctx->nr_completed);
+	/*
+	 * The reads in that order: a request is counted submitted before
+	 * it can complete (its handing on orders the two counts).
+	 */
+	smp_rmb();
+	submitted = READ_ONCE(ctx->nr_submitted);
+	seq_printf(m, "Submitted:\t%llu\n", submitted);
+	seq_printf(m, "Completed:\t%llu\n", completed);
+	seq_printf(m, "Inflight:\t%llu\n", submitted - completed);
+	emu_policy_show_fdinfo(m, ctx);
 }

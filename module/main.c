@@ -107,16 +107,24 @@ static long emu_ioctl_setup(struct emu_ring_ctx *ctx,
 		ret = -EBUSY;
 		goto out_unlock;
 	}
-	ret = emu_ring_create(ctx, arg.entries, &arg.params);
+	/* Who may, before what is asked for (io_uring_setup(2) too). */
+	ret = emu_policy_ring_setup(ctx);
 	if (ret)
 		goto out_unlock;
+	ret = emu_ring_create(ctx, arg.entries, &arg.params);
+	if (ret)
+		goto out_policy;
 	if (copy_to_user(&uarg->params, &arg.params, sizeof(arg.params))) {
 		emu_ring_destroy(ctx);
 		ret = -EFAULT;
-		goto out_unlock;
+		goto out_policy;
 	}
 	/* Publish the rings to mmap and ENTER, which do not take the lock. */
 	smp_store_release(&ctx->ready, true);
+	mutex_unlock(&ctx->uring_lock);
+	return 0;
+out_policy:
+	emu_policy_ring_free(ctx);
 out_unlock:
 	mutex_unlock(&ctx->uring_lock);
 	return ret;
@@ -137,7 +145,8 @@ static long emu_ioctl_enter(struct emu_ring_ctx *ctx,
 			 arg.arg, arg.argsz);
 }
 
-static long emu_ioctl_probe(struct emu_uring_probe __user *uarg)
+static long emu_ioctl_probe(struct emu_ring_ctx *ctx,
+			    struct emu_uring_probe __user *uarg)
 {
 	struct io_uring_probe __user *uprobe;
 	struct emu_uring_probe arg;
@@ -161,9 +170,13 @@ static long emu_ioctl_probe(struct emu_uring_probe __user *uarg)
 	if (memchr_inv(p, 0, size))
 		goto out;
 	p->last_op = emu_op_last();
+	/* A ring set up has its own rules; pairs with the release in SETUP. */
+	if (!smp_load_acquire(&ctx->ready))
+		ctx = NULL;
 	for (i = 0; i < nr; i++) {
 		p->ops[i].op = i;
-		if (emu_op_supported(i))
+		/* What the policy refuses is not supported, as restrictions. */
+		if (emu_op_supported(i) && emu_policy_op_allowed(ctx, i))
 			p->ops[i].flags = IO_URING_OP_SUPPORTED;
 	}
 	p->ops_len = nr;
@@ -185,7 +198,7 @@ static long emu_uring_ioctl(struct file *file, unsigned int cmd,
 	case EMU_URING_IOC_ENTER:
 		return emu_ioctl_enter(ctx, uarg);
 	case EMU_URING_IOC_PROBE:
-		return emu_ioctl_probe(uarg);
+		return emu_ioctl_probe(ctx, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -223,13 +236,16 @@ static struct miscdevice emu_uring_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
 	.name	= "emu_uring",
 	.fops	= &emu_uring_fops,
-	.mode	= 0666,
+	/* The policy's dev_mode (policy.c). */
 };
 
 static int __init emu_uring_init(void)
 {
 	int ret = emu_optable_init();
 
+	if (ret)
+		return ret;
+	ret = emu_policy_init(&emu_uring_misc.mode);
 	if (ret)
 		return ret;
 	ret = emu_req_cache_init();

@@ -11,6 +11,7 @@
 
 #include <linux/sched.h>
 
+#include "emu_uring.h"
 #include "opdef.h"
 
 /* SQE flags the submission loop implements. */
@@ -137,6 +138,10 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	if (!def || (req->flags & ~EMU_SQE_FLAGS_SUPPORTED))
 		return -EINVAL;
 	req->opcode = def - emu_op_defs;
+	/* Refused by the policy the ring was set up under (policy.c). */
+	if (unlikely(req->ctx->ops_restricted) &&
+	    !test_bit(req->opcode, req->ctx->allowed_ops))
+		return -EACCES;
 	/* Direct calls for the hottest ops: no retpoline on the fast path. */
 	return INDIRECT_CALL_2(def->prep, emu_nop_prep, emu_readv_prep, req,
 			       sqe);

@@ -248,7 +248,8 @@ static void emu_post_done(struct emu_ring_ctx *ctx, struct emu_done *done,
 	spin_lock(&ctx->completion_lock);
 	for (req = done->first; req; req = next) {
 		next = req->done_next;
-		ctx->nr_completed++;
+		/* Read without the lock by max_inflight and fdinfo. */
+		WRITE_ONCE(ctx->nr_completed, ctx->nr_completed + 1);
 		if (unlikely(req->state & EMU_REQ_F_PARKED))
 			list_del(&req->park_node);
 		if (likely(emu_req_wants_cqe(req))) {

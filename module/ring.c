@@ -95,6 +95,7 @@ static void emu_ring_ctx_free(struct emu_ring_ctx *ctx)
 	/* The worker may still be on its way out of its last round. */
 	cancel_work_sync(&ctx->tw_work);
 	emu_ring_destroy(ctx);
+	emu_policy_ring_free(ctx);
 	emu_req_cache_free(ctx);
 	mutex_destroy(&ctx->uring_lock);
 	kfree(ctx);
@@ -206,28 +207,42 @@ void emu_ring_destroy(struct emu_ring_ctx *ctx)
 	ctx->sqes = NULL;
 }
 
+/*
+ * As io_uring's, with the policy's limits (powers of two, at most
+ * io_uring's) for IORING_MAX_ENTRIES and IORING_MAX_CQ_ENTRIES: beyond
+ * them -EINVAL, or with IORING_SETUP_CLAMP the limit.
+ */
 static int emu_ring_sizes(u32 entries, struct io_uring_params *p)
 {
 	bool clamp = p->flags & IORING_SETUP_CLAMP;
+	u32 max_sq, max_cq;
 
+	emu_policy_limits(&max_sq, &max_cq);
 	if (!entries)
 		return -EINVAL;
-	if (entries > EMU_MAX_SQ_ENTRIES) {
+	/* A CQ is never smaller than its SQ: clamping has both to fit. */
+	if (clamp)
+		max_sq = min(max_sq, max_cq);
+	if (entries > max_sq) {
 		if (!clamp)
 			return -EINVAL;
-		entries = EMU_MAX_SQ_ENTRIES;
+		entries = max_sq;
 	}
 	p->sq_entries = roundup_pow_of_two(entries);
 	if (!(p->flags & IORING_SETUP_CQSIZE)) {
 		p->cq_entries = 2 * p->sq_entries;
-		return 0;
-	}
-	if (!p->cq_entries)
-		return -EINVAL;
-	if (p->cq_entries > EMU_MAX_CQ_ENTRIES) {
+		if (p->cq_entries <= max_cq)
+			return 0;
 		if (!clamp)
 			return -EINVAL;
-		p->cq_entries = EMU_MAX_CQ_ENTRIES;
+		p->cq_entries = max_cq;
+	} else if (!p->cq_entries) {
+		return -EINVAL;
+	}
+	if (p->cq_entries > max_cq) {
+		if (!clamp)
+			return -EINVAL;
+		p->cq_entries = max_cq;
 	}
 	p->cq_entries = roundup_pow_of_two(p->cq_entries);
 	if (p->cq_entries < p->sq_entries)

@@ -216,6 +216,14 @@ static void emu_req_run_fast(struct emu_ring_ctx *ctx, struct emu_req *req)
 	emu_req_queue(req);
 }
 
+/* The ops that end other requests, which max_inflight lets through. */
+static bool emu_op_ends_requests(u8 opcode)
+{
+	return opcode == IORING_OP_ASYNC_CANCEL ||
+	       opcode == IORING_OP_POLL_REMOVE ||
+	       opcode == IORING_OP_TIMEOUT_REMOVE;
+}
+
 /*
  * Prepare one SQE into the chain, and queue the chain if this SQE ends it.
  * Returns false if submission must stop here: a preparation failure
@@ -225,17 +233,26 @@ static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_link *link,
 			   struct emu_req *req, const struct io_uring_sqe *sqe)
 {
 	int ret = emu_req_prep(req, sqe);
-	bool alone = !ret && !link->head && !(req->flags & EMU_LINK_FLAGS);
-	const struct emu_op_def *def = emu_req_def(req);
+	const struct emu_op_def *def;
+	bool alone, fast;
+
+	/* Let in past max_inflight as one that ends requests: is it one? */
+	if (unlikely(ctx->inflight_exempt)) {
+		ctx->inflight_exempt = false;
+		if (!ret && !emu_op_ends_requests(req->opcode))
+			ret = -EBUSY;
+	}
+	alone = !ret && !link->head && !(req->flags & EMU_LINK_FLAGS);
+	def = emu_req_def(req);
 	/*
 	 * The common case: a read, write or NOP that nothing holds back. It
 	 * borrows its file as read(2) does (fdget(): no reference unless the
 	 * fd table is shared) and takes a reference only if it must wait.
 	 */
-	bool fast = alone && !ctx->drain_active && !ctx->drain_next &&
-		    !(req->flags & (IOSQE_IO_DRAIN | IOSQE_ASYNC)) &&
-		    !def->queues &&
-		    (!def->needs_file || def->pollin || def->pollout);
+	fast = alone && !ctx->drain_active && !ctx->drain_next &&
+	       !(req->flags & (IOSQE_IO_DRAIN | IOSQE_ASYNC)) &&
+	       !def->queues &&
+	       (!def->needs_file || def->pollin || def->pollout);
 
 	req->seq = ctx->nr_submitted++;
 	if (likely(!ret))
@@ -291,6 +308,27 @@ static const struct io_uring_sqe *emu_get_sqe(struct emu_ring_ctx *ctx,
 }
 
 /*
+ * Whether the policy's max_inflight is reached (this ENTER's completions so
+ * far are posted first: they may be what it counts) for the SQE @sqe.
+ * One that ends requests goes in regardless, or a ring full of parked
+ * requests could not be unstuck: emu_submit_sqe() checks the opcode its
+ * preparation read (userspace may have changed it since).
+ */
+static bool emu_inflight_full(struct emu_ring_ctx *ctx,
+			      const struct io_uring_sqe *sqe)
+{
+	if (ctx->nr_submitted - READ_ONCE(ctx->nr_completed) < ctx->max_inflight)
+		return false;
+	emu_compl_flush(ctx);
+	if (ctx->nr_submitted - READ_ONCE(ctx->nr_completed) < ctx->max_inflight)
+		return false;
+	if (!emu_op_ends_requests(READ_ONCE(sqe->opcode)))
+		return true;
+	ctx->inflight_exempt = true;
+	return false;
+}
+
+/*
  * Consume up to @to_submit SQEs. Returns how many were consumed, or
  * -EAGAIN when not even one request could be allocated. Signals do not
  * stop it: only waits are interruptible.
@@ -323,6 +361,16 @@ static int emu_submit_sqes(struct emu_ring_ctx *ctx, u32 to_submit)
 		sqe = emu_get_sqe(ctx, head++);
 		if (unlikely(!sqe)) {
 			__llist_add(&req->llnode, &ctx->req_cache);
+			break;
+		}
+		/* Between chains only: a chain is submitted whole. */
+		if (unlikely(ctx->max_inflight) && !link.head &&
+		    emu_inflight_full(ctx, sqe)) {
+			__llist_add(&req->llnode, &ctx->req_cache);
+			head--;
+			ctx->inflight_stop = true;
+			if (!done)
+				ret = -EBUSY;
 			break;
 		}
 		done++;
@@ -405,6 +453,7 @@ static int emu_wait_prep(u32 flags, u64 uarg, u32 argsz, struct emu_wait *w)
 long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	       u32 flags, u64 arg, u32 argsz)
 {
+	bool limited = false;
 	struct emu_wait w;
 	long ret = 0;
 	int ret2;
@@ -434,11 +483,21 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 		mutex_lock(&ctx->uring_lock);
 		emu_tw_waiter_enter(ctx);
 		WRITE_ONCE(ctx->submit_task, current);
+		ctx->inflight_stop = false;
 		ret = emu_submit_sqes(ctx, to_submit);
+		limited = ctx->inflight_stop;
 		WRITE_ONCE(ctx->submit_task, NULL);
 		mutex_unlock(&ctx->uring_lock);
-		if (ret != to_submit)
+		/*
+		 * Stopped by max_inflight, the wait is what makes room: it
+		 * goes on (nothing consumed is then 0, not -EBUSY).
+		 */
+		if (limited && (flags & IORING_ENTER_GETEVENTS)) {
+			if (ret == -EBUSY)
+				ret = 0;
+		} else if (ret != to_submit) {
 			goto out;
+		}
 	}
 
 	if (flags & IORING_ENTER_GETEVENTS) {
