@@ -42,6 +42,8 @@ static void emu_sq_flags_update(struct emu_ring_ctx *ctx, u32 set, u32 clear)
 void emu_cq_backlog_add(struct emu_ring_ctx *ctx, struct emu_req *req)
 {
 	lockdep_assert_held(&ctx->completion_lock);
+	trace_emu_uring_cqe_overflow(ctx, req->user_data, req->res, req->cflags,
+				     false);
 	if (list_empty(&ctx->backlog))
 		emu_sq_flags_update(ctx, IORING_SQ_CQ_OVERFLOW, 0);
 	list_move_tail(&req->list, &ctx->backlog);
@@ -87,6 +89,7 @@ bool emu_cq_post_aux(struct emu_ring_ctx *ctx, u64 user_data, s32 res,
 		emu_cq_backlog_add(ctx, carrier);
 		carrier = NULL;
 	} else {
+		trace_emu_uring_cqe_overflow(ctx, user_data, res, cflags, true);
 		ctx->cq_overflow++;
 		WRITE_ONCE(ctx->rings->cq_overflow, ctx->cq_overflow);
 		WRITE_ONCE(ctx->cq_dropped, true);

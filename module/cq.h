@@ -7,6 +7,7 @@
 
 #include "emu_uring.h"
 #include "opdef.h"
+#include "trace.h"
 
 /* Whether the CQ has a free slot (the head is userspace's, masked below). */
 static inline bool emu_cq_has_room(struct emu_ring_ctx *ctx)
@@ -21,6 +22,7 @@ static inline void emu_cq_fill(struct emu_ring_ctx *ctx, u64 user_data,
 {
 	struct io_uring_cqe *cqe;
 
+	trace_emu_uring_complete(ctx, user_data, res, cflags);
 	cqe = &ctx->cqes[ctx->cq_tail & (ctx->cq_entries - 1)];
 	WRITE_ONCE(cqe->user_data, user_data);
 	WRITE_ONCE(cqe->res, res);

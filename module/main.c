@@ -20,6 +20,7 @@
 
 #include "emu_uring.h"
 #include "opdef.h"
+#include "trace.h"
 
 /* Task work, ring teardown: the module's own, so exit waits for them. */
 struct workqueue_struct *emu_wq;
@@ -121,6 +122,8 @@ static long emu_ioctl_setup(struct emu_ring_ctx *ctx,
 	}
 	/* Publish the rings to mmap and ENTER, which do not take the lock. */
 	smp_store_release(&ctx->ready, true);
+	trace_emu_uring_create(ctx, ctx->sq_entries, ctx->cq_entries,
+			       ctx->flags);
 	mutex_unlock(&ctx->uring_lock);
 	return 0;
 out_policy:

@@ -37,6 +37,7 @@
 
 #include "emu_uring.h"
 #include "opdef.h"
+#include "trace.h"
 
 #define EMU_POLL_CANCEL		BIT(31)
 #define EMU_POLL_REF_MASK	GENMASK(30, 0)
@@ -545,6 +546,8 @@ static int emu_poll_start(struct emu_req *req, const bool *abort)
 	req->state |= EMU_REQ_F_PARKED;
 	list_add_tail(&req->park_node, &ctx->parked);
 	spin_unlock_irq(&ctx->completion_lock);
+	trace_emu_uring_poll_arm(ctx, req, req->user_data, req->opcode,
+				 (__force u32)req->poll.events);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "compat.h"
 #include "emu_uring.h"
 #include "opdef.h"
+#include "trace.h"
 
 /*
  * COOP_TASKRUN, TASKRUN_FLAG and DEFER_TASKRUN are about when task work
@@ -94,6 +95,8 @@ static void emu_ring_ctx_free(struct emu_ring_ctx *ctx)
 {
 	/* The worker may still be on its way out of its last round. */
 	cancel_work_sync(&ctx->tw_work);
+	if (ctx->ready)
+		trace_emu_uring_destroy(ctx);
 	emu_ring_destroy(ctx);
 	emu_policy_ring_free(ctx);
 	emu_req_cache_free(ctx);

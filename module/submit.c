@@ -18,6 +18,7 @@
 #include "emu_uring.h"
 #include "compat.h"
 #include "opdef.h"
+#include "trace.h"
 #include "req.h"
 
 #define EMU_ENTER_FLAGS_SUPPORTED	(IORING_ENTER_GETEVENTS | \
@@ -257,6 +258,8 @@ static bool emu_submit_sqe(struct emu_ring_ctx *ctx, struct emu_link *link,
 	req->seq = ctx->nr_submitted++;
 	if (likely(!ret))
 		ret = emu_req_init(ctx, req, link, fast);
+	trace_emu_uring_submit_req(ctx, req, req->user_data, req->opcode,
+				   req->fd, req->flags, ret);
 
 	if (likely(fast && !ret && !req->state)) {
 		emu_req_run_fast(ctx, req);

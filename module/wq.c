@@ -45,6 +45,7 @@
 
 #include "emu_uring.h"
 #include "opdef.h"
+#include "trace.h"
 
 #define EMU_WQ_IDLE_TIMEOUT	(5 * HZ)
 
@@ -250,6 +251,8 @@ static int __emu_wq_enqueue(struct emu_req *req, bool *grow)
 	*grow = false;
 	if (unlikely(wq->dead))
 		return -ECANCELED;
+	trace_emu_uring_queue_async_work(req->ctx, req, req->user_data,
+					 req->opcode, hash >= 0);
 	if (hash >= 0 && wq->hash_tail[hash])
 		list_add(&req->list, &wq->hash_tail[hash]->list);
 	else
