@@ -2,6 +2,7 @@
 /*
  * Which opcodes the module runs, in IORING_REGISTER_PROBE's format. The
  * probe works on any ring, and io_uring_get_probe() opens a small one.
+ * And the restrictions of a ring set up disabled (IORING_SETUP_R_DISABLED).
  */
 #include <stdlib.h>
 
@@ -15,6 +16,20 @@ int io_uring_register_probe(struct io_uring *ring, struct io_uring_probe *p,
 			    unsigned int nr)
 {
 	return emu_sys_register(ring->ring_fd, IORING_REGISTER_PROBE, p, nr);
+}
+
+int io_uring_register_restrictions(struct io_uring *ring,
+				   struct io_uring_restriction *res,
+				   unsigned int nr_res)
+{
+	return emu_sys_register(ring->ring_fd, IORING_REGISTER_RESTRICTIONS,
+				res, nr_res);
+}
+
+int io_uring_enable_rings(struct io_uring *ring)
+{
+	return emu_sys_register(ring->ring_fd, IORING_REGISTER_ENABLE_RINGS,
+				NULL, 0);
 }
 
 struct io_uring_probe *io_uring_get_probe_ring(struct io_uring *ring)

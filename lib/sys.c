@@ -167,6 +167,11 @@ out:
 long emu_sys_register(unsigned int fd, unsigned int opcode, void *arg,
 		      unsigned int nr_args)
 {
+	struct emu_uring_register reg = {
+		.opcode = opcode,
+		.nr_args = nr_args,
+		.arg = (uintptr_t)arg,
+	};
 	struct emu_uring_probe probe = {
 		.probe = (uintptr_t)arg,
 		.nr_ops = nr_args,
@@ -175,18 +180,34 @@ long emu_sys_register(unsigned int fd, unsigned int opcode, void *arg,
 	int saved = errno;
 	long ret;
 
-	if (opcode == IORING_REGISTER_PROBE) {
+	/*
+	 * Only a ring gets the ioctl (another file may take it for its own):
+	 * io_uring_register(2) says -EOPNOTSUPP of a file that is none. The
+	 * device's node may be out of reach (a chroot): then the ioctl tells.
+	 */
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISCHR(st.st_mode) ||
+	    (!stat(emu_device, &dev) && st.st_rdev != dev.st_rdev)) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	ret = ioctl(fd, EMU_URING_IOC_REGISTER, &reg);
+	if (ret >= 0)
+		goto out;
+	if (errno != ENOTTY) {
+		ret = -errno;
+	} else if (opcode == IORING_REGISTER_PROBE) {
+		/* A module from before the REGISTER ioctl, or no ring. */
 		ret = ioctl(fd, EMU_URING_IOC_PROBE, &probe);
 		ret = ret < 0 ? emu_fail(errno) : 0;
-	} else if (fstat(fd, &st)) {
-		ret = -errno;
-	} else if (!S_ISCHR(st.st_mode) || stat(emu_device, &dev) ||
-		   st.st_rdev != dev.st_rdev) {
-		ret = -EOPNOTSUPP;
 	} else {
 		/* What a kernel that predates the opcode answers. */
 		ret = -EINVAL;
 	}
+out:
 	errno = saved;
 	return ret;
 }

@@ -113,6 +113,22 @@ struct emu_wq_ring {
 };
 
 /**
+ * struct emu_restrictions - IORING_REGISTER_RESTRICTIONS of a ring
+ * @register_op: the register opcodes allowed
+ * @sqe_op: the SQE opcodes allowed
+ * @sqe_flags_allowed: the SQE flags allowed
+ * @sqe_flags_required: the SQE flags every SQE must have
+ * @registered: they were registered (once only)
+ */
+struct emu_restrictions {
+	DECLARE_BITMAP(register_op, IORING_REGISTER_LAST);
+	DECLARE_BITMAP(sqe_op, IORING_OP_LAST);
+	u8 sqe_flags_allowed;
+	u8 sqe_flags_required;
+	bool registered;
+};
+
+/**
  * struct emu_ring_ctx - one ring, the private data of one open file
  *
  * The submission side (SQ, request cache, chain and drain bookkeeping) is
@@ -184,6 +200,10 @@ struct emu_wq_ring {
  * @inflight_exempt: the SQE being submitted was let past @max_inflight as
  *	one that ends requests (a cancel, a remove)
  * @user: its user's count of rings, which it is charged to (policy.c)
+ * @r_disabled: set up with IORING_SETUP_R_DISABLED and not enabled yet:
+ *	ENTER fails with -EBADFD (register.c)
+ * @restricted: @restrictions hold (enabled after they were registered)
+ * @restrictions: what IORING_REGISTER_RESTRICTIONS allows
  * @wq: its requests in the worker pool
  * @refs: one for the file, one for each request that outlives ENTER
  * @exit_work: frees the ring once @refs is gone
@@ -207,6 +227,9 @@ struct emu_ring_ctx {
 	bool inflight_stop;
 	bool inflight_exempt;
 	struct emu_user *user;
+	bool r_disabled;
+	bool restricted;
+	struct emu_restrictions restrictions;
 
 	u32 sq_entries;
 	u32 cq_entries;
@@ -257,6 +280,13 @@ struct emu_ring_ctx {
 	refcount_t refs;
 	struct work_struct exit_work;
 };
+
+/* register.c */
+int emu_register_probe(struct emu_ring_ctx *ctx,
+		       struct io_uring_probe __user *uprobe, u32 nr_args);
+int emu_register_allowed(struct emu_ring_ctx *ctx, u32 opcode);
+long emu_register(struct emu_ring_ctx *ctx, u32 opcode, void __user *arg,
+		  u32 nr_args);
 
 /* policy.c */
 struct seq_file;

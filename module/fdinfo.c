@@ -27,7 +27,10 @@ void emu_show_fdinfo(struct seq_file *m, struct file *file)
 	}
 	rings = ctx->rings;
 	seq_puts(m, "SetUp:\t1\n");
-	seq_printf(m, "Flags:\t0x%x\n", ctx->flags);
+	/* As io_uring's: R_DISABLED goes once the ring is enabled. */
+	seq_printf(m, "Flags:\t0x%x\n", ctx->flags &
+		   (READ_ONCE(ctx->r_disabled) ? ~0U :
+		    ~IORING_SETUP_R_DISABLED));
 	seq_printf(m, "SqEntries:\t%u\n", ctx->sq_entries);
 	seq_printf(m, "SqHead:\t%u\n", READ_ONCE(rings->sq.head));
 	seq_printf(m, "SqTail:\t%u\n", READ_ONCE(rings->sq.tail));

@@ -151,42 +151,41 @@ static long emu_ioctl_enter(struct emu_ring_ctx *ctx,
 static long emu_ioctl_probe(struct emu_ring_ctx *ctx,
 			    struct emu_uring_probe __user *uarg)
 {
-	struct io_uring_probe __user *uprobe;
 	struct emu_uring_probe arg;
-	struct io_uring_probe *p;
-	unsigned int i, nr;
-	size_t size;
+
 	long ret;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.__reserved)
 		return -EINVAL;
-	uprobe = u64_to_user_ptr(arg.probe);
-	nr = min(arg.nr_ops, emu_op_last() + 1);
-	size = struct_size(p, ops, nr);
-	p = memdup_user(uprobe, size);
-	if (IS_ERR(p))
-		return PTR_ERR(p);
-	/* Like IORING_REGISTER_PROBE: what comes in must be zeroed. */
-	ret = -EINVAL;
-	if (memchr_inv(p, 0, size))
-		goto out;
-	p->last_op = emu_op_last();
-	/* A ring set up has its own rules; pairs with the release in SETUP. */
-	if (!smp_load_acquire(&ctx->ready))
-		ctx = NULL;
-	for (i = 0; i < nr; i++) {
-		p->ops[i].op = i;
-		/* What the policy refuses is not supported, as restrictions. */
-		if (emu_op_supported(i) && emu_policy_op_allowed(ctx, i))
-			p->ops[i].flags = IO_URING_OP_SUPPORTED;
-	}
-	p->ops_len = nr;
-	ret = copy_to_user(uprobe, p, size) ? -EFAULT : 0;
-out:
-	kfree(p);
+	/*
+	 * Before SETUP: the policy in force now. A ring set up has its own
+	 * rules, and its restrictions apply as to IORING_REGISTER_PROBE.
+	 */
+	mutex_lock(&ctx->uring_lock);
+	if (!ctx->ready)
+		ret = emu_register_probe(NULL, u64_to_user_ptr(arg.probe),
+					 arg.nr_ops);
+	else
+		ret = emu_register_allowed(ctx, IORING_REGISTER_PROBE) ?:
+		      emu_register_probe(ctx, u64_to_user_ptr(arg.probe),
+					 arg.nr_ops);
+	mutex_unlock(&ctx->uring_lock);
 	return ret;
+}
+
+static long emu_ioctl_register(struct emu_ring_ctx *ctx,
+			       struct emu_uring_register __user *uarg)
+{
+	struct emu_uring_register arg;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.__reserved)
+		return -EINVAL;
+	return emu_register(ctx, arg.opcode, u64_to_user_ptr(arg.arg),
+			    arg.nr_args);
 }
 
 static long emu_uring_ioctl(struct file *file, unsigned int cmd,
@@ -202,6 +201,8 @@ static long emu_uring_ioctl(struct file *file, unsigned int cmd,
 		return emu_ioctl_enter(ctx, uarg);
 	case EMU_URING_IOC_PROBE:
 		return emu_ioctl_probe(ctx, uarg);
+	case EMU_URING_IOC_REGISTER:
+		return emu_ioctl_register(ctx, uarg);
 	default:
 		return -ENOTTY;
 	}

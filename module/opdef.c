@@ -138,9 +138,13 @@ int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe)
 	if (!def || (req->flags & ~EMU_SQE_FLAGS_SUPPORTED))
 		return -EINVAL;
 	req->opcode = def - emu_op_defs;
-	/* Refused by the policy the ring was set up under (policy.c). */
-	if (unlikely(req->ctx->ops_restricted) &&
-	    !test_bit(req->opcode, req->ctx->allowed_ops))
+	/*
+	 * Refused by the policy the ring was set up under (policy.c), or by
+	 * its IORING_REGISTER_RESTRICTIONS (register.c).
+	 */
+	if (unlikely(req->ctx->ops_restricted || req->ctx->restricted) &&
+	    (!test_bit(req->opcode, req->ctx->allowed_ops) ||
+	     (req->ctx->restricted && emu_req_restricted(req->ctx, req))))
 		return -EACCES;
 	/* Direct calls for the hottest ops: no retpoline on the fast path. */
 	return INDIRECT_CALL_2(def->prep, emu_nop_prep, emu_readv_prep, req,

@@ -356,6 +356,8 @@ emu_req_ring_target(const struct emu_req *req)
 }
 
 int emu_req_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
+bool emu_req_restricted(const struct emu_ring_ctx *ctx,
+			const struct emu_req *req);
 int emu_req_issue(struct emu_req *req, unsigned int issue_flags);
 int emu_optable_init(void);
 unsigned int emu_op_last(void);

@@ -33,7 +33,8 @@
 					 IORING_SETUP_COOP_TASKRUN | \
 					 IORING_SETUP_TASKRUN_FLAG | \
 					 IORING_SETUP_SINGLE_ISSUER | \
-					 IORING_SETUP_DEFER_TASKRUN)
+					 IORING_SETUP_DEFER_TASKRUN | \
+					 IORING_SETUP_R_DISABLED)
 
 /*
  * What is true of every ring. SUBMIT_STABLE: SQEs (and iovecs) are consumed
@@ -340,8 +341,12 @@ int emu_ring_create(struct emu_ring_ctx *ctx, u32 entries,
 	rings->sq_ring_entries = p->sq_entries;
 	rings->cq_ring_entries = p->cq_entries;
 
-	/* The one task allowed to submit: the one that set the ring up. */
-	if (p->flags & IORING_SETUP_SINGLE_ISSUER)
+	/*
+	 * The one task allowed to submit: the one that set the ring up, or
+	 * with R_DISABLED the one that enables it (register.c).
+	 */
+	ctx->r_disabled = p->flags & IORING_SETUP_R_DISABLED;
+	if ((p->flags & IORING_SETUP_SINGLE_ISSUER) && !ctx->r_disabled)
 		ctx->submitter = get_task_struct(current);
 
 	p->features = EMU_FEATURES;

@@ -456,6 +456,7 @@ static int emu_wait_prep(u32 flags, u64 uarg, u32 argsz, struct emu_wait *w)
 long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	       u32 flags, u64 arg, u32 argsz)
 {
+	struct task_struct *submitter;
 	bool limited = false;
 	struct emu_wait w;
 	long ret = 0;
@@ -466,11 +467,15 @@ long emu_enter(struct emu_ring_ctx *ctx, u32 to_submit, u32 min_complete,
 	/* Pairs with the release in SETUP. */
 	if (!smp_load_acquire(&ctx->ready))
 		return -EBADFD;
+	/* Not enabled yet; pairs with the release in ENABLE_RINGS. */
+	if (unlikely(smp_load_acquire(&ctx->r_disabled)))
+		return -EBADFD;
 	/*
 	 * As io_uring: with SINGLE_ISSUER another task may not submit, and
 	 * with DEFER_TASKRUN not wait either (-EEXIST).
 	 */
-	if (unlikely(ctx->submitter) && ctx->submitter != current &&
+	submitter = READ_ONCE(ctx->submitter);
+	if (unlikely(submitter) && submitter != current &&
 	    (to_submit || ((ctx->flags & IORING_SETUP_DEFER_TASKRUN) &&
 			   (flags & IORING_ENTER_GETEVENTS))))
 		return -EEXIST;

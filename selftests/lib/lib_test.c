@@ -342,6 +342,47 @@ TEST_F(ring, register_errors)
 	close(null);
 }
 
+/*
+ * A ring set up disabled, confined to NOP with io_uring_register_restrictions(),
+ * then enabled with io_uring_enable_rings(): READV is refused (-EACCES).
+ * And io_uring_register() on another character device is -EOPNOTSUPP.
+ */
+TEST(restrictions)
+{
+	struct io_uring_params p = { .flags = IORING_SETUP_R_DISABLED };
+	struct io_uring_restriction res = {
+		.opcode = IORING_RESTRICTION_SQE_OP,
+		.sqe_op = IORING_OP_NOP,
+	};
+	struct io_uring_cqe cqe;
+	struct io_uring ring;
+	struct iovec iov = { NULL, 0 };
+	int zero;
+
+	ASSERT_EQ(0, io_uring_queue_init_params(4, &ring, &p));
+	io_uring_prep_nop(io_uring_get_sqe(&ring));
+	EXPECT_EQ(-EBADFD, io_uring_submit(&ring));
+	ASSERT_EQ(0, io_uring_register_restrictions(&ring, &res, 1));
+	ASSERT_EQ(0, io_uring_enable_rings(&ring));
+	EXPECT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, one_cqe(&ring, &cqe));
+	EXPECT_EQ(0, cqe.res);
+	io_uring_prep_readv(io_uring_get_sqe(&ring), 0, &iov, 1, 0);
+	EXPECT_EQ(1, io_uring_submit(&ring));
+	ASSERT_EQ(0, one_cqe(&ring, &cqe));
+	EXPECT_EQ(-EACCES, cqe.res);
+	io_uring_queue_exit(&ring);
+
+	zero = open("/dev/zero", O_RDWR);
+	ASSERT_LE(0, zero);
+	EXPECT_EQ(-EOPNOTSUPP, io_uring_register(zero, IORING_REGISTER_PROBE,
+						 NULL, 0));
+	EXPECT_EQ(-EOPNOTSUPP, io_uring_register(zero,
+						 IORING_REGISTER_ENABLE_RINGS,
+						 NULL, 0));
+	close(zero);
+}
+
 TEST_F(ring, overflow_backlog_reaped_in_order)
 {
 	struct io_uring_params p = { .flags = IORING_SETUP_CQSIZE,

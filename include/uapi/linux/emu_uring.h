@@ -99,10 +99,28 @@ struct emu_uring_probe {
 	__u32 __reserved;
 };
 
+/**
+ * struct emu_uring_register - argument of EMU_URING_IOC_REGISTER
+ * @opcode: io_uring_register(2)'s second argument, an IORING_REGISTER_*
+ *	opcode
+ * @nr_args: its fourth argument
+ * @arg: its third argument, a user pointer
+ * @__reserved: must be 0
+ *
+ * The ioctl returns what io_uring_register(2) would.
+ */
+struct emu_uring_register {
+	__u32 opcode;
+	__u32 nr_args;
+	__u64 arg;
+	__u64 __reserved;
+};
+
 #define EMU_URING_IOC_MAGIC	0xE7
 
 #define EMU_URING_IOC_SETUP	_IOWR(EMU_URING_IOC_MAGIC, 0x00, struct emu_uring_setup)
 #define EMU_URING_IOC_ENTER	_IOW(EMU_URING_IOC_MAGIC, 0x01, struct emu_uring_enter)
 #define EMU_URING_IOC_PROBE	_IOW(EMU_URING_IOC_MAGIC, 0x02, struct emu_uring_probe)
+#define EMU_URING_IOC_REGISTER	_IOW(EMU_URING_IOC_MAGIC, 0x03, struct emu_uring_register)
 
 #endif /* _UAPI_LINUX_EMU_URING_H */

@@ -137,6 +137,12 @@ void io_uring_free_probe(struct io_uring_probe *probe);
 int io_uring_register_probe(struct io_uring *ring, struct io_uring_probe *p,
 			    unsigned int nr);
 
+/* A ring set up with IORING_SETUP_R_DISABLED: confine it, then enable it. */
+int io_uring_register_restrictions(struct io_uring *ring,
+				   struct io_uring_restriction *res,
+				   unsigned int nr_res);
+int io_uring_enable_rings(struct io_uring *ring);
+
 /*
  * The three system calls, answered by /dev/emu_uring. Like liburing's
  * wrappers they return -errno on failure. A missing device reads as a
