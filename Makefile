@@ -3,7 +3,8 @@
 # make              build emu_uring.ko against KDIR (default: the running kernel)
 # make demo         boot a VM, load the module, read real files through the ring
 # make check        install what is missing, build warning- and sparse-clean
-#                   on every supported kernel, checkpatch, run the selftests in VMs
+#                   on every supported kernel (and through DKMS), checkpatch,
+#                   run the selftests in VMs
 # make check-debug  build (once, cached) a KASAN/lockdep/kmemleak/fault-injection
 #                   kernel and run the selftests and 10 million fuzzed SQEs in it
 # make bench        emu_uring against io_uring and plain syscalls, in VMs
@@ -57,7 +58,11 @@ checkpatch: deps
 check-doc:
 	scripts/check-doc.py
 
-check: deps build-all checkpatch check-doc selftests examples libtests check-install
+check-dkms: deps
+	scripts/check-dkms.sh
+
+check: deps build-all checkpatch check-doc selftests examples libtests check-install \
+	check-dkms
 	selftests/vmtest.sh
 	selftests/vmtest.sh --user
 
@@ -79,4 +84,4 @@ bench: deps build-all lib
 
 .PHONY: all modules clean deps selftests examples build-all checkpatch check-doc \
 	check debug-kernel check-debug demo bench lib install libtests \
-	check-install check-user
+	check-install check-user check-dkms
