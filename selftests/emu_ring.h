@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -286,6 +287,28 @@ static inline unsigned int ring_wait_cqes(struct ring *r, unsigned int n,
 			break;
 	emu_tick(0);
 	return ring_cq_ready(r);
+}
+
+/*
+ * A ring's /proc/self/fdinfo into @buf, NUL-terminated: its length, or -1
+ * if it cannot be read.
+ */
+static inline ssize_t emu_fdinfo(int fd, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, buf, size - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return n;
 }
 
 #define EMU_REFCNT	"/sys/module/emu_uring/refcnt"

@@ -165,20 +165,11 @@ static void *enter_loop(void *arg)
 /* The kernel's own CQ tail, from fdinfo: it does not need the mapping. */
 static long fdinfo_cq_tail(int fd)
 {
-	char path[64], buf[2048], *p;
+	char buf[2048], *p;
 	long tail = -1;
-	ssize_t n;
-	int f;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	if (emu_fdinfo(fd, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(f, buf, sizeof(buf) - 1);
-	close(f);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	p = strstr(buf, "\nCqTail:");
 	if (p)
 		tail = strtol(p + 8, NULL, 10);

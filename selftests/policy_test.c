@@ -420,12 +420,11 @@ TEST_F(policy, rings_per_user)
  */
 TEST_F(policy, inflight_limit)
 {
-	char path[64], buf[4096];
 	struct io_uring_cqe cqe;
 	char data[3][8];
+	char buf[4096];
 	struct ring r;
-	int p[2], i, fd;
-	ssize_t n;
+	int p[2], i;
 
 	ASSERT_EQ(0, param_set("max_inflight", "2"));
 	ASSERT_EQ(0, ring_init(&r, 8, NULL));
@@ -438,13 +437,7 @@ TEST_F(policy, inflight_limit)
 	EXPECT_EQ(-1, emu_enter(r.fd, 1, 0, 0));
 	EXPECT_EQ(EBUSY, errno);
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", r.fd);
-	fd = open(path, O_RDONLY);
-	ASSERT_LE(0, fd);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	ASSERT_LT(0, n);
-	buf[n] = 0;
+	ASSERT_LT(0, emu_fdinfo(r.fd, buf, sizeof(buf)));
 	EXPECT_NE(NULL, strstr(buf, "Inflight:\t2\n"));
 	EXPECT_NE(NULL, strstr(buf, "MaxInflight:\t2\n"));
 
@@ -480,9 +473,8 @@ static void *race_params(void *arg)
  */
 TEST_F_TIMEOUT(policy, params_race_setup, 60)
 {
-	char path[64], buf[4096];
-	int i, fd, nr[2] = { 0, 0 };
-	ssize_t n;
+	int i, nr[2] = { 0, 0 };
+	char buf[4096];
 
 	race_stop = 0;
 	ASSERT_EQ(0, pthread_create(&race_thread, NULL, race_params, NULL));
@@ -494,13 +486,7 @@ TEST_F_TIMEOUT(policy, params_race_setup, 60)
 		char *ops;
 
 		ASSERT_EQ(0, ring_init(&r, 8, NULL));
-		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", r.fd);
-		fd = open(path, O_RDONLY);
-		ASSERT_LE(0, fd);
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		ASSERT_LT(0, n);
-		buf[n] = 0;
+		ASSERT_LT(0, emu_fdinfo(r.fd, buf, sizeof(buf)));
 		ops = strstr(buf, "AllowedOps:\t");
 		ASSERT_NE(NULL, ops);
 		all = !strncmp(ops, "AllowedOps:\tALL\n", 16);
