@@ -290,6 +290,25 @@ static inline unsigned int ring_wait_cqes(struct ring *r, unsigned int n,
 }
 
 /*
+ * Submit what is queued (one SQE) and reap its CQE: its res, and its
+ * user_data into *@ud if @ud; -10000 - errno if ENTER failed, -20000 if no
+ * CQE came.
+ */
+static inline int ring_submit_one(struct ring *r, uint64_t *ud)
+{
+	struct io_uring_cqe cqe;
+
+	ring_flush(r);
+	if (emu_enter(r->fd, 1, 1, IORING_ENTER_GETEVENTS) != 1)
+		return -10000 - errno;
+	if (ring_pop_cqe(r, &cqe))
+		return -20000;
+	if (ud)
+		*ud = cqe.user_data;
+	return cqe.res;
+}
+
+/*
  * A ring's /proc/self/fdinfo into @buf, NUL-terminated: its length, or -1
  * if it cannot be read.
  */

@@ -74,21 +74,6 @@ static int try_setup(unsigned int entries, struct io_uring_params *p)
 	return ret;
 }
 
-/* Submit what is queued and reap one CQE; its res, or a big negative. */
-static int one(struct ring *r, uint64_t *ud)
-{
-	struct io_uring_cqe cqe;
-
-	ring_flush(r);
-	if (emu_enter(r->fd, 1, 1, IORING_ENTER_GETEVENTS) != 1)
-		return -10000 - errno;
-	if (ring_pop_cqe(r, &cqe))
-		return -20000;
-	if (ud)
-		*ud = cqe.user_data;
-	return cqe.res;
-}
-
 static int probe_flags(int fd, unsigned int op)
 {
 	struct {
@@ -220,7 +205,7 @@ TEST_F(policy, disabled_2)
 	ASSERT_EQ(0, param_set("disabled", "2"));
 	EXPECT_EQ(-EPERM, try_setup(4, NULL));
 	ring_queue_nop(&r, 7);
-	EXPECT_EQ(0, one(&r, NULL));
+	EXPECT_EQ(0, ring_submit_one(&r, NULL));
 	ring_exit(&r);
 	ASSERT_EQ(0, param_set("disabled", "0"));
 	EXPECT_EQ(0, try_setup(4, NULL));
@@ -295,7 +280,7 @@ TEST_F(policy, allowed_ops_every_opcode)
 		sqe->opcode = op;
 		sqe->fd = -1;
 		sqe->user_data = op;
-		res = one(&r, &ud);
+		res = ring_submit_one(&r, &ud);
 		EXPECT_EQ(op, ud);
 		if (op == IORING_OP_NOP) {
 			EXPECT_EQ(0, res);
@@ -322,7 +307,7 @@ TEST_F(policy, allowed_ops_every_opcode)
 		ASSERT_NE(NULL, sqe);
 		sqe->opcode = IORING_OP_WRITE;
 		sqe->fd = -1;
-		EXPECT_EQ(-EBADF, one(&before, NULL));
+		EXPECT_EQ(-EBADF, ring_submit_one(&before, NULL));
 		EXPECT_EQ(IO_URING_OP_SUPPORTED,
 			  probe_flags(before.fd, IORING_OP_WRITE));
 	}
@@ -497,7 +482,7 @@ TEST_F_TIMEOUT(policy, params_race_setup, 60)
 		ASSERT_NE(NULL, sqe);
 		sqe->opcode = IORING_OP_WRITE;
 		sqe->fd = -1;
-		EXPECT_EQ(all ? -EBADF : -EACCES, one(&r, NULL));
+		EXPECT_EQ(all ? -EBADF : -EACCES, ring_submit_one(&r, NULL));
 		ring_exit(&r);
 	}
 	TH_LOG("%d rings under NOP,READ, %d under ALL", nr[0], nr[1]);

@@ -32,19 +32,6 @@ static int reg(int fd, unsigned int opcode, void *arg, unsigned int nr)
 	return ret < 0 ? -errno : ret;
 }
 
-/* Submit one queued SQE and reap its CQE's res (or a big negative). */
-static int one(struct ring *r)
-{
-	struct io_uring_cqe cqe;
-
-	ring_flush(r);
-	if (emu_enter(r->fd, 1, 1, IORING_ENTER_GETEVENTS) != 1)
-		return -10000 - errno;
-	if (ring_pop_cqe(r, &cqe))
-		return -20000;
-	return cqe.res;
-}
-
 static struct io_uring_restriction restr(uint16_t opcode, uint8_t v)
 {
 	struct io_uring_restriction r = { .opcode = opcode };
@@ -177,7 +164,7 @@ TEST_F(reg, sqe_and_register_ops)
 	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 
 	ring_queue_nop(&self->r, 1);
-	EXPECT_EQ(0, one(&self->r));
+	EXPECT_EQ(0, ring_submit_one(&self->r, NULL));
 	/* IO_LINK is allowed: a linked pair runs. */
 	ring_queue_nop(&self->r, 5)->flags = IOSQE_IO_LINK;
 	ring_queue_nop(&self->r, 6);
@@ -188,12 +175,12 @@ TEST_F(reg, sqe_and_register_ops)
 		EXPECT_EQ(0, cqe.res);
 	}
 	ring_queue_nop(&self->r, 2)->flags = IOSQE_ASYNC;
-	EXPECT_EQ(-EACCES, one(&self->r));
+	EXPECT_EQ(-EACCES, ring_submit_one(&self->r, NULL));
 	sqe = ring_queue_rw(&self->r, IORING_OP_WRITE, -1, NULL, 0, 0, 3);
 	ASSERT_NE(NULL, sqe);
-	EXPECT_EQ(-EACCES, one(&self->r));
+	EXPECT_EQ(-EACCES, ring_submit_one(&self->r, NULL));
 	ring_queue_rw(&self->r, IORING_OP_READ, -1, NULL, 0, 0, 4);
-	EXPECT_EQ(-EBADF, one(&self->r));
+	EXPECT_EQ(-EBADF, ring_submit_one(&self->r, NULL));
 
 	memset(&buf, 0, sizeof(buf));
 	EXPECT_EQ(0, reg(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
@@ -223,7 +210,7 @@ TEST_F(reg, cannot_widen_after_enable)
 	EXPECT_EQ(-EBADFD, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       &more, 1));
 	ring_queue_rw(&self->r, IORING_OP_WRITE, -1, NULL, 0, 0, 1);
-	EXPECT_EQ(-EACCES, one(&self->r));
+	EXPECT_EQ(-EACCES, ring_submit_one(&self->r, NULL));
 }
 
 /* PROBE is a register opcode like the others, through its old ioctl too. */
@@ -264,7 +251,7 @@ TEST_F(reg, required_flags)
 	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS, res, 2));
 	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 	ring_queue_nop(&self->r, 1);
-	EXPECT_EQ(-EACCES, one(&self->r));
+	EXPECT_EQ(-EACCES, ring_submit_one(&self->r, NULL));
 	/* With it: success, and no CQE. */
 	ring_queue_nop(&self->r, 2)->flags = IOSQE_CQE_SKIP_SUCCESS;
 	ring_flush(&self->r);
@@ -305,9 +292,9 @@ TEST_F(reg, bad_entry_resets)
 	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 	/* NOP runs; the failed set's WRITE did not stay. */
 	ring_queue_nop(&self->r, 1);
-	EXPECT_EQ(0, one(&self->r));
+	EXPECT_EQ(0, ring_submit_one(&self->r, NULL));
 	ring_queue_rw(&self->r, IORING_OP_WRITE, -1, NULL, 0, 0, 2);
-	EXPECT_EQ(-EACCES, one(&self->r));
+	EXPECT_EQ(-EACCES, ring_submit_one(&self->r, NULL));
 }
 
 /* SINGLE_ISSUER with R_DISABLED: the task that enables it is the issuer. */
