@@ -14,6 +14,9 @@
 #                   (PREFIX=/usr/local, DESTDIR)
 # make check-user   the library and shim tests, and fio and liburing programs
 #                   run unmodified through the shim, in a VM of each kernel
+# make check-packages  build the Debian packages, lintian, install them into a
+#                   throwaway root, DKMS for each kernel, udev and programs
+#                   in a VM of each kernel, purge
 # make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -61,8 +64,11 @@ check-doc:
 check-dkms: deps
 	scripts/check-dkms.sh
 
+check-packages: deps
+	scripts/check-packages.sh
+
 check: deps build-all checkpatch check-doc selftests examples libtests check-install \
-	check-dkms
+	check-dkms check-packages
 	selftests/vmtest.sh
 	selftests/vmtest.sh --user
 
@@ -84,4 +90,4 @@ bench: deps build-all lib
 
 .PHONY: all modules clean deps selftests examples build-all checkpatch check-doc \
 	check debug-kernel check-debug demo bench lib install libtests \
-	check-install check-user check-dkms
+	check-install check-user check-dkms check-packages

@@ -11,7 +11,8 @@ pkgs=(linux-image-amd64 linux-headers-amd64
       qemu-system-x86 busybox-static sparse
       gcc make libc6-dev cpio gzip xz-utils perl python3
       flex bison bc libelf-dev libssl-dev
-      fio liburing-dev pkg-config dkms zstd)
+      fio liburing-dev pkg-config dkms zstd udev adduser
+      debhelper dh-dkms lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -5,9 +5,11 @@
 #
 #   scripts/vm.sh KERNEL_IMAGE MODULE.ko PAYLOAD_DIR LOG [TIMEOUT_SECONDS]
 #
+# MODULE.ko "none" loads no module before the payload (which may modprobe
+# one itself, as the package check does).
 # PAYLOAD_DIR is copied to /payload in the guest and its run.sh is run from
 # there after the module is loaded. The guest prints:
-#   EMU-LOAD ok|fail        insmod of the module
+#   EMU-LOAD ok|fail|none   insmod of the module
 #   (the payload's output)
 #   EMU-DMESG-BEGIN ... EMU-DMESG-END   the kernel log at the end
 #   EMU-DONE                 the guest finished (not hung or crashed)
@@ -28,14 +30,16 @@ set -euo pipefail
 [ $# -ge 4 ] || emu_die "usage: $0 KERNEL_IMAGE MODULE.ko PAYLOAD_DIR LOG [TIMEOUT]"
 kernel=$1 ko=$2 payload=$3 log=$4 tmo=${5:-600}
 [ -r "$kernel" ] || emu_die "no kernel image $kernel"
-[ -f "$ko" ] || emu_die "no module $ko"
+[ "$ko" = none ] || [ -f "$ko" ] || emu_die "no module $ko"
 [ -f "$payload/run.sh" ] || emu_die "no $payload/run.sh"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+# The guest's / is this directory: searchable by the users tests drop to.
+chmod 755 "$stage"
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,payload}
 cp /bin/busybox "$stage/bin/busybox"
-cp "$ko" "$stage/emu_uring.ko"
+[ "$ko" = none ] || cp "$ko" "$stage/emu_uring.ko"
 cp -r "$payload/." "$stage/payload/"
 mknod "$stage/dev/console" c 5 1
 mods=${VM_MODULES:-}
@@ -61,7 +65,8 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 echo
 echo "EMU-KERNEL $(uname -r)"
-if insmod /emu_uring.ko; then echo "EMU-LOAD ok"; else echo "EMU-LOAD fail"; fi
+if [ ! -e /emu_uring.ko ]; then echo "EMU-LOAD none"
+elif insmod /emu_uring.ko; then echo "EMU-LOAD ok"; else echo "EMU-LOAD fail"; fi
 for m in $(cat /modules/order 2>/dev/null); do
 	insmod /modules/$m
 done
