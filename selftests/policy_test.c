@@ -172,6 +172,52 @@ TEST_F(policy, defaults)
 	EXPECT_EQ(-EACCES, param_set("dev_mode", "0666"));
 }
 
+/* In a child: drop to nobody with @ngroups (0 or 1) groups, @gid, and open. */
+static int open_as_nobody(int ngroups, gid_t gid)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1000;
+	if (!pid) {
+		int fd;
+
+		if (setgroups(ngroups, &gid) || setgid(65534) || setuid(65534))
+			_exit(101);
+		fd = open(EMU_DEV, O_RDWR | O_CLOEXEC);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1001;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A non-root user against the node's modes: refused at dev_mode's 0600,
+ * let in by 0660 only as a member of the node's group (what the package's
+ * udev rule sets up), and by nothing else.
+ */
+TEST_F(policy, dev_mode_non_root)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(EMU_DEV, &st));
+	ASSERT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(EACCES, open_as_nobody(0, 0));
+	EXPECT_EQ(EACCES, open_as_nobody(1, 1234));
+
+	ASSERT_EQ(0, chown(EMU_DEV, 0, 1234));
+	ASSERT_EQ(0, chmod(EMU_DEV, 0660));
+	EXPECT_EQ(0, open_as_nobody(1, 1234));
+	EXPECT_EQ(EACCES, open_as_nobody(1, 4321));
+	EXPECT_EQ(EACCES, open_as_nobody(0, 0));
+	/* Back as it was made. */
+	ASSERT_EQ(0, chmod(EMU_DEV, st.st_mode & 07777));
+	ASSERT_EQ(0, chown(EMU_DEV, st.st_uid, st.st_gid));
+	EXPECT_EQ(EACCES, open_as_nobody(1, 1234));
+}
+
 /* Values outside their meanings are refused, and change nothing. */
 TEST_F(policy, bad_values)
 {
@@ -194,16 +240,24 @@ TEST_F(policy, bad_values)
 }
 
 /*
- * disabled=2: nobody sets up a ring, root included (-EPERM, as
- * io_uring_setup(2)); a ring set up before keeps working.
+ * disabled=2: nobody sets up a ring, root and the group included (-EPERM,
+ * as io_uring_setup(2)); a ring set up before keeps working.
  */
 TEST_F(policy, disabled_2)
 {
 	struct ring r;
 
+	int fd;
+
 	ASSERT_EQ(0, ring_init(&r, 4, NULL));
 	ASSERT_EQ(0, param_set("disabled", "2"));
 	EXPECT_EQ(-EPERM, try_setup(4, NULL));
+	/* Nor a non-root user, even in the group. */
+	ASSERT_EQ(0, param_set("group", "1234"));
+	fd = open(EMU_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EPERM, setup_as_nobody(fd, 1234));
+	close(fd);
 	ring_queue_nop(&r, 7);
 	EXPECT_EQ(0, ring_submit_one(&r, NULL));
 	ring_exit(&r);
