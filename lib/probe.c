@@ -32,6 +32,23 @@ int io_uring_enable_rings(struct io_uring *ring)
 				NULL, 0);
 }
 
+int io_uring_register_eventfd(struct io_uring *ring, int fd)
+{
+	return emu_sys_register(ring->ring_fd, IORING_REGISTER_EVENTFD, &fd, 1);
+}
+
+int io_uring_register_eventfd_async(struct io_uring *ring, int fd)
+{
+	return emu_sys_register(ring->ring_fd, IORING_REGISTER_EVENTFD_ASYNC,
+				&fd, 1);
+}
+
+int io_uring_unregister_eventfd(struct io_uring *ring)
+{
+	return emu_sys_register(ring->ring_fd, IORING_UNREGISTER_EVENTFD,
+				NULL, 0);
+}
+
 struct io_uring_probe *io_uring_get_probe_ring(struct io_uring *ring)
 {
 	size_t len = sizeof(struct io_uring_probe) +

@@ -161,7 +161,8 @@ void emu_cq_commit(struct emu_ring_ctx *ctx)
 }
 
 /**
- * emu_cq_wake() - wake ENTER, poll(2) and epoll waiters for CQEs
+ * emu_cq_wake() - wake ENTER, poll(2) and epoll waiters for CQEs, and
+ *	signal the ring's eventfd
  * @ctx: the ring, without @ctx->completion_lock held
  */
 void emu_cq_wake(struct emu_ring_ctx *ctx)
@@ -182,6 +183,7 @@ void emu_cq_wake(struct emu_ring_ctx *ctx)
 		 */
 		__wake_up(&ctx->poll_wq, TASK_NORMAL, 0,
 			  poll_to_key(EPOLLIN | EPOLL_URING_WAKE));
+	emu_eventfd_signal(ctx);
 }
 
 /**

@@ -14,6 +14,7 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/bitmap.h>
 #include <linux/wait.h>
@@ -205,6 +206,7 @@ struct emu_restrictions {
  * @restricted: @restrictions hold (enabled after they were registered)
  * @restrictions: what IORING_REGISTER_RESTRICTIONS allows
  * @wq: its requests in the worker pool
+ * @evfd: the eventfd IORING_REGISTER_EVENTFD registered, or NULL (eventfd.c)
  * @refs: one for the file, one for each request that outlives ENTER
  * @exit_work: frees the ring once @refs is gone
  */
@@ -276,10 +278,23 @@ struct emu_ring_ctx {
 	atomic_t tw_task_queued;
 
 	struct emu_wq_ring wq;
+	struct emu_evfd __rcu *evfd;
 
 	refcount_t refs;
 	struct work_struct exit_work;
 };
+
+/* eventfd.c */
+void __emu_eventfd_signal(struct emu_ring_ctx *ctx);
+int emu_eventfd_register_op(struct emu_ring_ctx *ctx, u32 opcode,
+			    void __user *arg, u32 nr_args);
+void emu_eventfd_ring_free(struct emu_ring_ctx *ctx);
+
+static inline void emu_eventfd_signal(struct emu_ring_ctx *ctx)
+{
+	if (unlikely(rcu_access_pointer(ctx->evfd)))
+		__emu_eventfd_signal(ctx);
+}
 
 /* register.c */
 int emu_register_probe(struct emu_ring_ctx *ctx,
@@ -368,6 +383,7 @@ int emu_wq_cancel(struct emu_ring_ctx *ctx,
 		  struct list_head *canceled);
 void emu_wq_cancel_done(struct list_head *canceled);
 const bool *emu_wq_abort(void);
+bool emu_wq_current_is_worker(void);
 int emu_wq_cancel_req(struct emu_ring_ctx *ctx, struct emu_req *target,
 		      u64 seq, struct list_head *canceled);
 

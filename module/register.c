@@ -2,7 +2,7 @@
 /*
  * io_uring_register(2) as EMU_URING_IOC_REGISTER: its opcodes, arguments
  * and errnos (io_uring/register.c). The ring's own opcodes so far: PROBE,
- * and io_uring's restrictions, with which a ring set up with
+ * the eventfd's (eventfd.c), and io_uring's restrictions, with which a ring set up with
  * IORING_SETUP_R_DISABLED is confined before it is enabled (sandboxes
  * such as QEMU's hand such a ring to a guest):
  *
@@ -221,6 +221,11 @@ long emu_register(struct emu_ring_ctx *ctx, u32 opcode, void __user *arg,
 		break;
 	case IORING_REGISTER_RESTRICTIONS:
 		ret = emu_register_restrictions(ctx, arg, nr_args);
+		break;
+	case IORING_REGISTER_EVENTFD:
+	case IORING_REGISTER_EVENTFD_ASYNC:
+	case IORING_UNREGISTER_EVENTFD:
+		ret = emu_eventfd_register_op(ctx, opcode, arg, nr_args);
 		break;
 	case IORING_REGISTER_ENABLE_RINGS:
 		ret = -EINVAL;

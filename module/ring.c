@@ -98,6 +98,7 @@ static void emu_ring_ctx_free(struct emu_ring_ctx *ctx)
 	cancel_work_sync(&ctx->tw_work);
 	if (ctx->ready)
 		trace_emu_uring_destroy(ctx);
+	emu_eventfd_ring_free(ctx);
 	emu_ring_destroy(ctx);
 	emu_policy_ring_free(ctx);
 	emu_req_cache_free(ctx);

@@ -464,11 +464,21 @@ const bool *emu_wq_abort(void)
 {
 	struct emu_worker *w;
 
-	if (!(current->flags & PF_KTHREAD) ||
-	    kthread_func(current) != emu_worker_fn)
+	if (!emu_wq_current_is_worker())
 		return NULL;
 	w = kthread_data(current);
 	return &w->canceled;
+}
+
+/**
+ * emu_wq_current_is_worker() - whether a pool worker is running this
+ *
+ * Return: true in one of the pool's workers, as io_wq_current_is_worker().
+ */
+bool emu_wq_current_is_worker(void)
+{
+	return (current->flags & PF_KTHREAD) &&
+	       kthread_func(current) == emu_worker_fn;
 }
 
 /* Run one request; the worker has its address space and credentials. */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -163,6 +164,33 @@ TEST_F(ring, nop_user_data)
 	EXPECT_EQ(&marker, io_uring_cqe_get_data(&cqe));
 	EXPECT_EQ(0, io_uring_sq_ready(&self->ring));
 	EXPECT_EQ(0, io_uring_cq_ready(&self->ring));
+}
+
+/* An eventfd registered, toggled off and on through cq.flags. */
+TEST_F(ring, eventfd)
+{
+	int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct io_uring_cqe cqe;
+	eventfd_t v;
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, io_uring_register_eventfd(&self->ring, efd));
+	EXPECT_EQ(-EBUSY, io_uring_register_eventfd(&self->ring, efd));
+	EXPECT_TRUE(io_uring_cq_eventfd_enabled(&self->ring));
+	io_uring_prep_nop(io_uring_get_sqe(&self->ring));
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(0, eventfd_read(efd, &v));
+
+	ASSERT_EQ(0, io_uring_cq_eventfd_toggle(&self->ring, false));
+	EXPECT_FALSE(io_uring_cq_eventfd_enabled(&self->ring));
+	io_uring_prep_nop(io_uring_get_sqe(&self->ring));
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(-1, eventfd_read(efd, &v));
+	ASSERT_EQ(0, io_uring_cq_eventfd_toggle(&self->ring, true));
+
+	ASSERT_EQ(0, io_uring_unregister_eventfd(&self->ring));
+	EXPECT_EQ(-ENXIO, io_uring_unregister_eventfd(&self->ring));
+	close(efd);
 }
 
 TEST_F(ring, get_sqe_full)

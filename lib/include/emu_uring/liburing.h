@@ -143,6 +143,37 @@ int io_uring_register_restrictions(struct io_uring *ring,
 				   unsigned int nr_res);
 int io_uring_enable_rings(struct io_uring *ring);
 
+/* An eventfd signalled when CQEs are posted (_async: by the worker pool). */
+int io_uring_register_eventfd(struct io_uring *ring, int fd);
+int io_uring_register_eventfd_async(struct io_uring *ring, int fd);
+int io_uring_unregister_eventfd(struct io_uring *ring);
+
+static inline bool io_uring_cq_eventfd_enabled(const struct io_uring *ring)
+{
+	if (!ring->cq.kflags)
+		return true;
+	return !(IO_URING_READ_ONCE(*ring->cq.kflags) &
+		 IORING_CQ_EVENTFD_DISABLED);
+}
+
+static inline int io_uring_cq_eventfd_toggle(struct io_uring *ring,
+					     bool enabled)
+{
+	unsigned int flags;
+
+	if (!!enabled == io_uring_cq_eventfd_enabled(ring))
+		return 0;
+	if (!ring->cq.kflags)
+		return -EOPNOTSUPP;
+	flags = IO_URING_READ_ONCE(*ring->cq.kflags);
+	if (enabled)
+		flags &= ~IORING_CQ_EVENTFD_DISABLED;
+	else
+		flags |= IORING_CQ_EVENTFD_DISABLED;
+	IO_URING_WRITE_ONCE(*ring->cq.kflags, flags);
+	return 0;
+}
+
 /*
  * The three system calls, answered by /dev/emu_uring. Like liburing's
  * wrappers they return -errno on failure. A missing device reads as a
