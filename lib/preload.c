@@ -175,6 +175,8 @@ __attribute__((constructor)) static void emu_preload_init(void)
 		fprintf(stderr, "emu_uring preload: libc symbols missing\n");
 		return;
 	}
+	/* Before the program can chroot() away from /dev. */
+	emu_sys_hold_device();
 	sigemptyset(&sa.sa_mask);
 	if (real_sigaction(SIGSYS, &sa, NULL)) {
 		fprintf(stderr, "emu_uring preload: SIGSYS: %s\n",

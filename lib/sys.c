@@ -31,6 +31,16 @@
 /* Read once, before main(): getenv() is no use in a signal handler. */
 static const char *emu_device = EMU_DEFAULT_DEVICE;
 
+/* The device held from load time (emu_sys_hold_device()), and its identity. */
+static int emu_held_fd = -1;
+static dev_t emu_held_dev;
+static ino_t emu_held_ino;
+static dev_t emu_held_rdev;
+
+/* Out of the way of the low fds programs expect open() to give them. */
+#define EMU_HELD_FD_MIN 100
+
+/* Idempotent: also called by emu_sys_hold_device(). */
 __attribute__((constructor)) static void emu_sys_init(void)
 {
 	const char *dev = getenv("EMU_URING_DEVICE");
@@ -61,6 +71,58 @@ static int emu_copy(void *dst, const void *src, size_t len, int to_caller)
 	return 0;
 }
 
+/**
+ * emu_sys_hold_device() - keep a file of the device from now on
+ *
+ * Ring setups then open the device through it (EMU_URING_IOC_OPEN), so that
+ * a program that chroot()s or changes its mount namespace afterwards still
+ * finds it. Without the device, or without room for the fd, nothing is
+ * held and setups open the device by its path.
+ */
+void emu_sys_hold_device(void)
+{
+	struct stat st;
+	int fd, high;
+
+	/* The shim's constructor may run before ours. */
+	emu_sys_init();
+	fd = open(emu_device, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, EMU_HELD_FD_MIN);
+	close(fd);
+	if (high < 0)
+		return;
+	if (fstat(high, &st) || !S_ISCHR(st.st_mode)) {
+		close(high);
+		return;
+	}
+	emu_held_dev = st.st_dev;
+	emu_held_ino = st.st_ino;
+	emu_held_rdev = st.st_rdev;
+	emu_held_fd = high;
+}
+
+/*
+ * A new file of the device: from the one held if it is still ours (the
+ * program may have closed it or put another file at its number), else by
+ * its path.
+ */
+static int emu_open_device(void)
+{
+	struct stat st;
+	int fd;
+
+	if (emu_held_fd >= 0 && !fstat(emu_held_fd, &st) &&
+	    S_ISCHR(st.st_mode) && st.st_rdev == emu_held_rdev &&
+	    st.st_dev == emu_held_dev && st.st_ino == emu_held_ino) {
+		fd = ioctl(emu_held_fd, EMU_URING_IOC_OPEN, 0);
+		if (fd >= 0)
+			return fd;
+	}
+	return open(emu_device, O_RDWR | O_CLOEXEC);
+}
+
 static long emu_fail(long err)
 {
 	/* Our ioctls on a file that is not a ring: the kernel's answer. */
@@ -77,7 +139,7 @@ long emu_sys_setup(unsigned int entries, struct io_uring_params *p)
 		ret = -EFAULT;
 		goto out;
 	}
-	fd = open(emu_device, O_RDWR | O_CLOEXEC);
+	fd = emu_open_device();
 	if (fd < 0) {
 		/*
 		 * No module, no device: a kernel without io_uring. A device

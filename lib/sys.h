@@ -17,5 +17,6 @@ long emu_sys_enter(unsigned int fd, unsigned int to_submit,
 		   const void *sig, size_t sigsz);
 long emu_sys_register(unsigned int fd, unsigned int opcode, void *arg,
 		      unsigned int nr_args);
+void emu_sys_hold_device(void);
 
 #endif

@@ -6,7 +6,9 @@
  * Each open file is one ring (struct emu_ring_ctx).
  */
 #include <linux/compat.h>
+#include <linux/cred.h>
 #include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -188,6 +190,33 @@ static long emu_ioctl_register(struct emu_ring_ctx *ctx,
 			    arg.nr_args);
 }
 
+/*
+ * EMU_URING_IOC_OPEN: the device's path as this file has it, opened anew.
+ * The caller could open it for reading and writing once; this is the same
+ * open, wherever its root is now. Policy applies at SETUP, as to any open.
+ */
+static long emu_ioctl_open(struct file *file, unsigned long arg)
+{
+	struct file *f;
+	int fd;
+
+	if (arg)
+		return -EINVAL;
+	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
+	    (FMODE_READ | FMODE_WRITE))
+		return -EBADF;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	f = dentry_open(&file->f_path, O_RDWR, current_cred());
+	if (IS_ERR(f)) {
+		put_unused_fd(fd);
+		return PTR_ERR(f);
+	}
+	fd_install(fd, f);
+	return fd;
+}
+
 static long emu_uring_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -203,6 +232,8 @@ static long emu_uring_ioctl(struct file *file, unsigned int cmd,
 		return emu_ioctl_probe(ctx, uarg);
 	case EMU_URING_IOC_REGISTER:
 		return emu_ioctl_register(ctx, uarg);
+	case EMU_URING_IOC_OPEN:
+		return emu_ioctl_open(file, arg);
 	default:
 		return -ENOTTY;
 	}

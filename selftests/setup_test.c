@@ -6,7 +6,11 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "emu_ring.h"
@@ -296,6 +300,62 @@ TEST_F(dev, enter_before_setup)
 {
 	ASSERT_EQ(-1, emu_enter(self->fd, 1, 1, IORING_ENTER_GETEVENTS));
 	ASSERT_EQ(EBADFD, errno);
+}
+
+/*
+ * EMU_URING_IOC_OPEN: a new file of the device, close-on-exec, ready for
+ * SETUP, from a device file (a ring's too) opened for reading and writing;
+ * in a child that chroot()ed where there is no /dev/emu_uring too.
+ */
+TEST_F(dev, open_ioctl)
+{
+	struct io_uring_params p = {};
+	struct stat a, b;
+	char dir[] = "/tmp/emu_open.XXXXXX";
+	int fd, ro, status;
+	pid_t pid;
+
+	fd = ioctl(self->fd, EMU_URING_IOC_OPEN, 0);
+	ASSERT_LE(0, fd);
+	EXPECT_NE(self->fd, fd);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD));
+	EXPECT_EQ(O_RDWR, fcntl(fd, F_GETFL) & O_ACCMODE);
+	ASSERT_EQ(0, fstat(self->fd, &a));
+	ASSERT_EQ(0, fstat(fd, &b));
+	EXPECT_EQ(a.st_rdev, b.st_rdev);
+	EXPECT_EQ(0, emu_setup(fd, 4, &p));
+	/* From a ring: another new file, not that ring. */
+	ro = ioctl(fd, EMU_URING_IOC_OPEN, 0);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(0, emu_setup(ro, 4, &p));
+	close(ro);
+	close(fd);
+
+	EXPECT_EQ(-1, ioctl(self->fd, EMU_URING_IOC_OPEN, 1));
+	EXPECT_EQ(EINVAL, errno);
+	ro = open(EMU_DEV, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-1, ioctl(ro, EMU_URING_IOC_OPEN, 0));
+	EXPECT_EQ(EBADF, errno);
+	close(ro);
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (chroot(dir) || chdir("/"))
+			_exit(101);
+		if (!access(EMU_DEV, F_OK))
+			_exit(102);
+		fd = ioctl(self->fd, EMU_URING_IOC_OPEN, 0);
+		if (fd < 0)
+			_exit(103);
+		_exit(emu_setup(fd, 4, &p) ? 104 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	rmdir(dir);
 }
 
 /* The ring file is not seekable. */

@@ -388,6 +388,39 @@ TEST(exec_keeps_working_one_filter)
 	EXPECT_EQ(0, run_self("--child-ring", NULL));
 }
 
+/*
+ * A program that chroot()s (or changes mount namespace) where there is no
+ * /dev/emu_uring still sets up rings: the shim holds the device from load
+ * time and opens new files of it from that one.
+ */
+TEST(setup_after_chroot)
+{
+	char dir[] = "/tmp/shim_test.root.XXXXXX";
+	struct uring u;
+	int status;
+	pid_t pid;
+
+	SHIM_OR_SKIP();
+	if (geteuid())
+		SKIP(return, "needs root to chroot()");
+	ASSERT_NE(NULL, mkdtemp(dir));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (chroot(dir) || chdir("/"))
+			_exit(101);
+		if (!access(DEV, F_OK))
+			_exit(102);
+		if (uring_open(&u, 4))
+			_exit(103);
+		_exit(uring_nops(&u, 4, true) ? 104 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	rmdir(dir);
+}
+
 TEST(device_missing_is_enosys)
 {
 	SHIM_OR_SKIP();

@@ -122,5 +122,12 @@ struct emu_uring_register {
 #define EMU_URING_IOC_ENTER	_IOW(EMU_URING_IOC_MAGIC, 0x01, struct emu_uring_enter)
 #define EMU_URING_IOC_PROBE	_IOW(EMU_URING_IOC_MAGIC, 0x02, struct emu_uring_probe)
 #define EMU_URING_IOC_REGISTER	_IOW(EMU_URING_IOC_MAGIC, 0x03, struct emu_uring_register)
+/*
+ * A new file of the device, as open("/dev/emu_uring", O_RDWR | O_CLOEXEC)
+ * gives, from a file of it opened for reading and writing: for programs
+ * that hold one from before they chroot()ed or changed mount namespace.
+ * The argument must be 0; the ioctl returns the new fd.
+ */
+#define EMU_URING_IOC_OPEN	_IO(EMU_URING_IOC_MAGIC, 0x04)
 
 #endif /* _UAPI_LINUX_EMU_URING_H */
