@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
@@ -295,6 +296,22 @@ static inline void emu_eventfd_signal(struct emu_ring_ctx *ctx)
 	if (unlikely(rcu_access_pointer(ctx->evfd)))
 		__emu_eventfd_signal(ctx);
 }
+
+#if !defined(EMU_HAVE_EVENTFD_SIGNAL_MASK) && !defined(CONFIG_PREEMPT_RT)
+DECLARE_PER_CPU(bool, emu_evfd_waking);
+
+/* Whether a ring's eventfd signal is what wakes (Linux 6.1: eventfd.c). */
+static inline bool emu_eventfd_waking(void)
+{
+	return this_cpu_read(emu_evfd_waking);
+}
+#else
+/* The wakeup's key says it: EPOLL_URING_WAKE. */
+static inline bool emu_eventfd_waking(void)
+{
+	return false;
+}
+#endif
 
 /* register.c */
 int emu_register_probe(struct emu_ring_ctx *ctx,

@@ -11,17 +11,19 @@
  *                                  from io-wq
  *   IORING_UNREGISTER_EVENTFD      -ENXIO without one
  *
- * Completions read the registration under RCU, from any task. Signalling
+ * Completions read the registration under RCU, from any task; it is freed
+ * after a grace period (emu_uring_exit() waits for the last). Signalling
  * from inside an eventfd's own wakeup is not allowed (it could recurse):
- * a work item signals then instead.
+ * an RCU callback signals then instead, as in io_uring.
  */
 #include <linux/errno.h>
 #include <linux/eventfd.h>
 #include <linux/poll.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/workqueue.h>
 
 #include "emu_uring.h"
 
@@ -29,30 +31,92 @@
  * struct emu_evfd - a ring's registered eventfd
  * @evctx: the eventfd, one reference
  * @async: IORING_REGISTER_EVENTFD_ASYNC: only for the worker pool's CQEs
- * @last_tail: the CQ tail at the last signal
- * @work: signals when the completion could not
+ * @last_tail: the CQ tail the last signal (or decision not to) was for
+ * @refs: one for the registration, one for a signal deferred to @rcu
+ * @deferred: a signal waits in @rcu
+ * @rcu: for the deferred signal, then for the free
  */
 struct emu_evfd {
 	struct eventfd_ctx *evctx;
 	bool async;
 	u32 last_tail;
-	struct work_struct work;
+	refcount_t refs;
+	atomic_t deferred;
+	struct rcu_head rcu;
 };
 
-/* As io_uring: EPOLL_URING_WAKE tells a ring polling it that a ring woke it. */
+#if !defined(EMU_HAVE_EVENTFD_SIGNAL_MASK) && !defined(CONFIG_PREEMPT_RT)
+/*
+ * Linux 6.1 does not export eventfd_signal_mask(): the wakeup cannot say
+ * EPOLL_URING_WAKE, which keeps a ring's multishot POLL_ADD on the
+ * eventfd it signals (its own, or a ring's that polls it back) from
+ * feeding itself. The flag says it instead, to emu_poll_wake(), which the
+ * wakeup calls on this CPU with interrupts off.
+ */
+DEFINE_PER_CPU(bool, emu_evfd_waking);
+
 static void emu_evfd_signal(struct eventfd_ctx *evctx)
 {
-#ifdef EMU_HAVE_EVENTFD_SIGNAL_MASK
-	eventfd_signal_mask(evctx, EPOLL_URING_WAKE);
-#else
-	/* Linux 6.1 does not export eventfd_signal_mask(). */
+	unsigned long flags;
+
+	local_irq_save(flags);
+	this_cpu_write(emu_evfd_waking, true);
 	eventfd_signal(evctx, 1);
+	this_cpu_write(emu_evfd_waking, false);
+	local_irq_restore(flags);
+}
+#elif defined(EMU_HAVE_EVENTFD_SIGNAL_MASK)
+static void emu_evfd_signal(struct eventfd_ctx *evctx)
+{
+	eventfd_signal_mask(evctx, EPOLL_URING_WAKE);
+}
+#else
+static void emu_evfd_signal(struct eventfd_ctx *evctx)
+{
+	eventfd_signal(evctx, 1);
+}
 #endif
+
+static void emu_evfd_free_rcu(struct rcu_head *rcu)
+{
+	struct emu_evfd *ev = container_of(rcu, struct emu_evfd, rcu);
+
+	eventfd_ctx_put(ev->evctx);
+	kfree(ev);
 }
 
-static void emu_evfd_work(struct work_struct *work)
+/* Readers under RCU may still see it: freed after a grace period. */
+static void emu_evfd_put(struct emu_evfd *ev)
 {
-	emu_evfd_signal(container_of(work, struct emu_evfd, work)->evctx);
+	if (refcount_dec_and_test(&ev->refs))
+		call_rcu(&ev->rcu, emu_evfd_free_rcu);
+}
+
+static void emu_evfd_deferred_rcu(struct rcu_head *rcu)
+{
+	struct emu_evfd *ev = container_of(rcu, struct emu_evfd, rcu);
+
+	/* @rcu is free again: a later signal may defer once more. */
+	atomic_set(&ev->deferred, 0);
+	emu_evfd_signal(ev->evctx);
+	emu_evfd_put(ev);
+}
+
+/*
+ * Whether the published CQ tail moved since the last decision, which this
+ * one then is: the tail only advances, so an older round's wakeup that
+ * comes last changes nothing (as io_uring's evfd_last_cq_tail).
+ */
+static bool emu_evfd_tail_moved(struct emu_ring_ctx *ctx, struct emu_evfd *ev)
+{
+	u32 tail = READ_ONCE(ctx->cq_tail_published);
+	u32 last = READ_ONCE(ev->last_tail);
+
+	do {
+		if ((s32)(tail - last) <= 0)
+			return false;
+	} while (!try_cmpxchg(&ev->last_tail, &last, tail));
+	return true;
 }
 
 /**
@@ -61,29 +125,31 @@ static void emu_evfd_work(struct work_struct *work)
  *	completion_lock not held
  *
  * Signals once per call that finds the published CQ tail moved since the
- * last signal, as io_uring does: the count says that CQEs came, not how
- * many.
+ * last call that did, as io_uring does: the count says that CQEs came,
+ * not how many; CQEs posted while IORING_CQ_EVENTFD_DISABLED was set, or
+ * outside the worker pool for _ASYNC, are passed over for good.
  */
 void __emu_eventfd_signal(struct emu_ring_ctx *ctx)
 {
 	struct emu_evfd *ev;
-	u32 tail;
 
-	if (READ_ONCE(ctx->rings->cq_flags) & IORING_CQ_EVENTFD_DISABLED)
-		return;
 	rcu_read_lock();
 	ev = rcu_dereference(ctx->evfd);
-	if (!ev || (ev->async && !emu_wq_current_is_worker()))
+	if (!ev || !emu_evfd_tail_moved(ctx, ev))
 		goto out;
-	tail = READ_ONCE(ctx->cq_tail_published);
-	if (tail == READ_ONCE(ev->last_tail))
+	if (READ_ONCE(ctx->rings->cq_flags) & IORING_CQ_EVENTFD_DISABLED)
 		goto out;
-	/* Two racing rounds may both signal: a count of 2 says as much. */
-	WRITE_ONCE(ev->last_tail, tail);
-	if (eventfd_signal_allowed())
+	if (ev->async && !emu_wq_current_is_worker())
+		goto out;
+	if (likely(eventfd_signal_allowed())) {
 		emu_evfd_signal(ev->evctx);
-	else
-		schedule_work(&ev->work);
+	} else if (refcount_inc_not_zero(&ev->refs)) {
+		/* Inside an eventfd's wakeup: signal after a grace period. */
+		if (!atomic_xchg(&ev->deferred, 1))
+			call_rcu(&ev->rcu, emu_evfd_deferred_rcu);
+		else
+			emu_evfd_put(ev);
+	}
 out:
 	rcu_read_unlock();
 }
@@ -109,22 +175,13 @@ static int emu_eventfd_register(struct emu_ring_ctx *ctx, void __user *arg,
 		return ret;
 	}
 	ev->async = async;
-	INIT_WORK(&ev->work, emu_evfd_work);
+	refcount_set(&ev->refs, 1);
 	/* CQEs posted before it registered do not signal it. */
 	spin_lock(&ctx->completion_lock);
 	ev->last_tail = ctx->cq_tail_published;
 	spin_unlock(&ctx->completion_lock);
 	rcu_assign_pointer(ctx->evfd, ev);
 	return 0;
-}
-
-/* No completion sees it any more: let its last signal out, then free it. */
-static void emu_evfd_free(struct emu_evfd *ev)
-{
-	synchronize_rcu();
-	flush_work(&ev->work);
-	eventfd_ctx_put(ev->evctx);
-	kfree(ev);
 }
 
 /**
@@ -156,7 +213,7 @@ int emu_eventfd_register_op(struct emu_ring_ctx *ctx, u32 opcode,
 				 lockdep_is_held(&ctx->uring_lock));
 	if (!ev)
 		return -ENXIO;
-	emu_evfd_free(ev);
+	emu_evfd_put(ev);
 	return 0;
 }
 
@@ -170,6 +227,6 @@ void emu_eventfd_ring_free(struct emu_ring_ctx *ctx)
 
 	if (ev) {
 		RCU_INIT_POINTER(ctx->evfd, NULL);
-		emu_evfd_free(ev);
+		emu_evfd_put(ev);
 	}
 }

@@ -15,6 +15,7 @@
 #include <linux/overflow.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -317,6 +318,9 @@ static void __exit emu_uring_exit(void)
 	misc_deregister(&emu_uring_misc);
 	emu_wq_exit();
 	destroy_workqueue(emu_wq);
+	/* An eventfd's deferred signal (eventfd.c) queues its free: twice. */
+	rcu_barrier();
+	rcu_barrier();
 	emu_req_cache_exit();
 }
 

@@ -130,6 +130,8 @@ static int emu_poll_wake(struct wait_queue_entry *wait, unsigned int mode,
 	 * ring's CQE makes a multishot one one-shot: else a ring polling
 	 * itself would feed itself.
 	 */
+	if (unlikely(emu_eventfd_waking()))
+		mask |= EPOLL_URING_WAKE;
 	if (mask)
 		atomic_or((__force int)(mask & (req->poll.events |
 						EPOLL_URING_WAKE)),

@@ -39,6 +39,7 @@
 #include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/preempt.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -477,7 +478,7 @@ const bool *emu_wq_abort(void)
  */
 bool emu_wq_current_is_worker(void)
 {
-	return (current->flags & PF_KTHREAD) &&
+	return in_task() && (current->flags & PF_KTHREAD) &&
 	       kthread_func(current) == emu_worker_fn;
 }
 
