@@ -104,6 +104,22 @@ const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE] = {
 		.needs_file = 1,
 		.pollout = 1,
 	},
+	[IORING_OP_SEND] = {
+		.name	= "SEND",
+		.prep	= emu_send_prep,
+		.issue	= emu_send_issue,
+		.prep_async = emu_send_prep_async,
+		.cleanup = emu_send_cleanup,
+		.needs_file = 1,
+		.pollout = 1,
+	},
+	[IORING_OP_RECV] = {
+		.name	= "RECV",
+		.prep	= emu_recv_prep,
+		.issue	= emu_recv_issue,
+		.needs_file = 1,
+		.pollin	= 1,
+	},
 };
 
 /* The row of an opcode from userspace, or NULL if it has none. */

@@ -44,6 +44,28 @@ struct emu_rw {
 };
 
 /**
+ * struct emu_sr - a SEND or RECV, as prepared from its SQE (net.c)
+ * @buf: user address of the buffer, advanced past what MSG_WAITALL moved
+ * @len: its length, less that
+ * @addr: SEND: user address of the destination (sqe->addr2), or 0
+ * @addr_len: its length
+ * @flags: IORING_RECVSEND_* flags (sqe->ioprio)
+ * @polled: IORING_RECVSEND_POLL_FIRST: the first attempt was skipped
+ * @msg_flags: MSG_* flags
+ * @done_io: bytes moved by earlier attempts (MSG_WAITALL)
+ */
+struct emu_sr {
+	u64 buf;
+	u32 len;
+	u64 addr;
+	u16 addr_len;
+	u16 flags;
+	bool polled;
+	u32 msg_flags;
+	int done_io;
+};
+
+/**
  * struct emu_sync - an fsync, as prepared from its SQE
  * @off: start of the range
  * @len: length of the range; 0 means to the end of the file
@@ -242,6 +264,7 @@ enum {
  *	completion
  * @async: state kept by a parked op
  * @rw: state of the read/write family
+ * @sr: state of SEND and RECV
  * @sync: state of FSYNC
  * @poll_add: state of POLL_ADD
  * @poll_update: state of POLL_REMOVE
@@ -276,6 +299,7 @@ struct emu_req {
 	void *async;
 	union {
 		struct emu_rw rw;
+		struct emu_sr sr;
 		struct emu_sync sync;
 		struct emu_poll_add poll_add;
 		struct emu_poll_update poll_update;
@@ -331,7 +355,7 @@ struct emu_op_def {
 };
 
 /* One row per opcode up to the highest one implemented. */
-#define EMU_OP_TABLE_SIZE	(IORING_OP_WRITE + 1)
+#define EMU_OP_TABLE_SIZE	(IORING_OP_RECV + 1)
 extern const struct emu_op_def emu_op_defs[EMU_OP_TABLE_SIZE];
 
 /* The op table row of a prepared request (its opcode is bounded). */
@@ -381,6 +405,14 @@ ssize_t emu_rw_import(struct emu_req *req, struct iovec **iov,
 /* dio.c */
 bool emu_rw_is_dio(const struct file *file);
 int emu_dio_issue(struct emu_req *req, unsigned int issue_flags, rwf_t flags);
+
+/* net.c */
+int emu_send_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
+int emu_recv_prep(struct emu_req *req, const struct io_uring_sqe *sqe);
+int emu_send_issue(struct emu_req *req, unsigned int issue_flags);
+int emu_recv_issue(struct emu_req *req, unsigned int issue_flags);
+int emu_send_prep_async(struct emu_req *req);
+void emu_send_cleanup(struct emu_req *req);
 
 /* sync.c */
 int emu_fsync_prep(struct emu_req *req, const struct io_uring_sqe *sqe);

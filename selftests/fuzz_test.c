@@ -88,7 +88,7 @@ struct fuzz_shared {
 	unsigned int threads;
 	/* What the oracle knows. */
 	bool op_ok[256];	/* the probe's IO_URING_OP_SUPPORTED */
-	uint8_t ops[8];		/* opcodes fill_sqe() picks from */
+	uint8_t ops[16];		/* opcodes fill_sqe() picks from */
 	unsigned int nops;
 	int baseline;		/* module refcount, only the pool open */
 	unsigned int drain_ms;	/* how long an epoch may take to drain */
@@ -225,6 +225,11 @@ static void probe_ops(void)
 		fz.ops[fz.nops++] = IORING_OP_POLL_ADD;
 	if (fz.op_ok[IORING_OP_ASYNC_CANCEL])
 		fz.ops[fz.nops++] = IORING_OP_ASYNC_CANCEL;
+	/* Sockets: the epoch's socketpair, and whatever else fds name. */
+	if (fz.op_ok[IORING_OP_SEND])
+		fz.ops[fz.nops++] = IORING_OP_SEND;
+	if (fz.op_ok[IORING_OP_RECV])
+		fz.ops[fz.nops++] = IORING_OP_RECV;
 	free(pr);
 }
 
@@ -411,6 +416,16 @@ static void fill_sqe(struct ep *e, struct io_uring_sqe *sqe, uint64_t ud)
 		sqe->off = 0;
 		sqe->len = 0;
 		sqe->cancel_flags = how[below(s, sizeof(how) / sizeof(how[0]))];
+	} else if ((sqe->opcode == IORING_OP_SEND ||
+		    sqe->opcode == IORING_OP_RECV) && !one_in(s, 8)) {
+		static const uint32_t how[] = {
+			0, 0, 0, MSG_DONTWAIT, MSG_WAITALL, MSG_PEEK,
+		};
+
+		sqe->off = 0;
+		sqe->msg_flags = how[below(s, sizeof(how) / sizeof(how[0]))];
+		if (one_in(s, 4))
+			sqe->ioprio = IORING_RECVSEND_POLL_FIRST;
 	}
 }
 

@@ -229,7 +229,7 @@ TEST_F(policy, bad_values)
 	EXPECT_EQ(-EINVAL, param_set("max_sq_entries", "65536"));
 	EXPECT_EQ(-EINVAL, param_set("max_cq_entries", "131072"));
 	EXPECT_EQ(-EINVAL, param_set("max_inflight", "-1"));
-	EXPECT_EQ(-EINVAL, param_set("allowed_ops", "NOP,SEND"));
+	EXPECT_EQ(-EINVAL, param_set("allowed_ops", "NOP,SENDMSG_ZC"));
 	EXPECT_EQ(-EINVAL, param_set("allowed_ops", "NOP,"));
 	ASSERT_EQ(0, param_get("disabled", buf, sizeof(buf)));
 	EXPECT_STREQ("0", buf);

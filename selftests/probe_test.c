@@ -55,12 +55,12 @@ TEST_F(dev, probe_ops)
 		IORING_OP_FSYNC, IORING_OP_POLL_ADD, IORING_OP_POLL_REMOVE,
 		IORING_OP_TIMEOUT, IORING_OP_TIMEOUT_REMOVE,
 		IORING_OP_ASYNC_CANCEL, IORING_OP_LINK_TIMEOUT,
-		IORING_OP_READ, IORING_OP_WRITE,
+		IORING_OP_READ, IORING_OP_WRITE, IORING_OP_SEND, IORING_OP_RECV,
 	};
 	unsigned int i, j;
 
 	ASSERT_EQ(0, probe(self->fd, &self->buf, NR_OPS));
-	EXPECT_EQ(IORING_OP_WRITE, self->buf.p.last_op);
+	EXPECT_EQ(IORING_OP_RECV, self->buf.p.last_op);
 	ASSERT_EQ(self->buf.p.last_op + 1, self->buf.p.ops_len);
 	for (i = 0; i < self->buf.p.ops_len; i++) {
 		bool want = false;
@@ -89,7 +89,7 @@ TEST_F(dev, probe_short)
 	memset(&self->buf, 0, sizeof(self->buf));
 	ASSERT_EQ(0, probe(self->fd, &self->buf, 0));
 	EXPECT_EQ(0, self->buf.p.ops_len);
-	EXPECT_EQ(IORING_OP_WRITE, self->buf.p.last_op);
+	EXPECT_EQ(IORING_OP_RECV, self->buf.p.last_op);
 }
 
 /* What comes in must be zeroed, as for IORING_REGISTER_PROBE. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -164,6 +165,26 @@ TEST_F(ring, nop_user_data)
 	EXPECT_EQ(&marker, io_uring_cqe_get_data(&cqe));
 	EXPECT_EQ(0, io_uring_sq_ready(&self->ring));
 	EXPECT_EQ(0, io_uring_cq_ready(&self->ring));
+}
+
+/* SEND and RECV over a socketpair, with liburing's prep helpers. */
+TEST_F(ring, send_recv)
+{
+	char in[16] = {};
+	struct io_uring_cqe cqe;
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	io_uring_prep_send(io_uring_get_sqe(&self->ring), sv[0], "ping", 4, 0);
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(4, cqe.res);
+	io_uring_prep_recv(io_uring_get_sqe(&self->ring), sv[1], in,
+			   sizeof(in), 0);
+	ASSERT_EQ(0, one_cqe(&self->ring, &cqe));
+	EXPECT_EQ(4, cqe.res);
+	EXPECT_STREQ("ping", in);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /* An eventfd registered, toggled off and on through cq.flags. */
