@@ -168,6 +168,11 @@ void emu_cq_commit(struct emu_ring_ctx *ctx)
 void emu_cq_wake(struct emu_ring_ctx *ctx)
 {
 	/*
+	 * The eventfd first, as io_uring's __io_cq_unlock_post(): a waiter
+	 * woken for the CQE then finds the eventfd signalled too.
+	 */
+	emu_eventfd_signal(ctx);
+	/*
 	 * Pairs with the barrier in the waiters' prepare_to_wait() and in
 	 * emu_uring_poll(): one for both queues.
 	 */
@@ -183,7 +188,6 @@ void emu_cq_wake(struct emu_ring_ctx *ctx)
 		 */
 		__wake_up(&ctx->poll_wq, TASK_NORMAL, 0,
 			  poll_to_key(EPOLLIN | EPOLL_URING_WAKE));
-	emu_eventfd_signal(ctx);
 }
 
 /**
