@@ -308,6 +308,20 @@ static inline int ring_submit_one(struct ring *r, uint64_t *ud)
 	return cqe.res;
 }
 
+/* io_uring_register(2) through EMU_URING_IOC_REGISTER: its value, or -errno. */
+static inline int emu_register(int fd, unsigned int opcode, void *arg,
+			       unsigned int nr_args)
+{
+	struct emu_uring_register r = {
+		.opcode = opcode,
+		.nr_args = nr_args,
+		.arg = (uintptr_t)arg,
+	};
+	int ret = ioctl(fd, EMU_URING_IOC_REGISTER, &r);
+
+	return ret < 0 ? -errno : ret;
+}
+
 /*
  * A ring's /proc/self/fdinfo into @buf, NUL-terminated: its length, or -1
  * if it cannot be read.

@@ -19,18 +19,6 @@
 #include "emu_ring.h"
 #include "kselftest_harness.h"
 
-static int reg(int fd, unsigned int opcode, void *arg, unsigned int nr)
-{
-	struct emu_uring_register r = {
-		.opcode = opcode,
-		.nr_args = nr,
-		.arg = (uintptr_t)arg,
-	};
-	int ret = ioctl(fd, EMU_URING_IOC_REGISTER, &r);
-
-	return ret < 0 ? -errno : ret;
-}
-
 /* The eventfd's count, read and reset (0 if none: it is non-blocking). */
 static uint64_t evfd_take(int efd)
 {
@@ -64,25 +52,25 @@ TEST_F(evfd, errnos)
 {
 	int pfd[2], bad = -1, fd = self->efd;
 
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 0));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 2));
-	EXPECT_EQ(-EFAULT, reg(self->r.fd, IORING_REGISTER_EVENTFD, NULL, 1));
-	EXPECT_EQ(-EBADF, reg(self->r.fd, IORING_REGISTER_EVENTFD, &bad, 1));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 0));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 2));
+	EXPECT_EQ(-EFAULT, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, NULL, 1));
+	EXPECT_EQ(-EBADF, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &bad, 1));
 	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_EVENTFD, &pfd[0], 1));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &pfd[0], 1));
 	close(pfd[0]);
 	close(pfd[1]);
-	EXPECT_EQ(-ENXIO, reg(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 0));
+	EXPECT_EQ(-ENXIO, emu_register(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 0));
 
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
-	EXPECT_EQ(-EBUSY, reg(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
-	EXPECT_EQ(-EBUSY, reg(self->r.fd, IORING_REGISTER_EVENTFD_ASYNC, &fd, 1));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_UNREGISTER_EVENTFD, &fd, 0));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 1));
-	EXPECT_EQ(0, reg(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 0));
-	EXPECT_EQ(-ENXIO, reg(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 0));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
+	EXPECT_EQ(-EBUSY, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
+	EXPECT_EQ(-EBUSY, emu_register(self->r.fd, IORING_REGISTER_EVENTFD_ASYNC, &fd, 1));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_UNREGISTER_EVENTFD, &fd, 0));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 1));
+	EXPECT_EQ(0, emu_register(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 0));
+	EXPECT_EQ(-ENXIO, emu_register(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 0));
 	/* Again, after one ended. */
-	EXPECT_EQ(0, reg(self->r.fd, IORING_REGISTER_EVENTFD_ASYNC, &fd, 1));
+	EXPECT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_EVENTFD_ASYNC, &fd, 1));
 }
 
 /* Signalled when CQEs come, and only then. */
@@ -93,7 +81,7 @@ TEST_F(evfd, signal_per_round)
 	/* A CQE before the registration does not count. */
 	ring_queue_nop(&self->r, 1);
 	ASSERT_EQ(0, ring_submit_one(&self->r, NULL));
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
 	EXPECT_EQ(0, evfd_take(fd));
 
 	ring_queue_nop(&self->r, 2);
@@ -111,7 +99,7 @@ TEST_F(evfd, signal_per_round)
 	EXPECT_EQ(1, evfd_take(fd));
 
 	/* Unregistered: no more. */
-	ASSERT_EQ(0, reg(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 0));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_UNREGISTER_EVENTFD, NULL, 0));
 	ring_queue_nop(&self->r, 3);
 	ring_flush(&self->r);
 	ASSERT_EQ(1, emu_enter(self->r.fd, 1, 1, IORING_ENTER_GETEVENTS));
@@ -124,7 +112,7 @@ TEST_F(evfd, disabled_flag)
 	unsigned int *cq_flags = RING_PTR(&self->r, self->r.p.cq_off.flags);
 	int fd = self->efd;
 
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
 	__atomic_or_fetch(cq_flags, IORING_CQ_EVENTFD_DISABLED, __ATOMIC_RELEASE);
 	ring_queue_nop(&self->r, 1);
 	ring_flush(&self->r);
@@ -156,7 +144,7 @@ TEST_F(evfd, async_only_workers)
 	int fd = self->efd;
 	uint64_t ud = 0;
 
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_EVENTFD_ASYNC, &fd, 1));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_EVENTFD_ASYNC, &fd, 1));
 	ring_queue_nop(&self->r, 1);
 	ASSERT_EQ(0, ring_submit_one(&self->r, NULL));
 	EXPECT_EQ(0, evfd_take(fd));
@@ -188,7 +176,7 @@ TEST_F_TIMEOUT(evfd, multishot_poll_on_own_eventfd, 10)
 	struct io_uring_cqe cqe;
 	int fd = self->efd, n, polls = 0;
 
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
 	sqe = ring_get_sqe(&self->r);
 	sqe->opcode = IORING_OP_POLL_ADD;
 	sqe->fd = fd;
@@ -238,7 +226,7 @@ TEST_F_TIMEOUT(evfd, parked_read_wakes_poll, 10)
 	char c;
 
 	ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_EVENTFD, &fd, 1));
 	ring_queue_rw(&self->r, IORING_OP_READ, p[0], &c, 1, 0, 9);
 	ring_flush(&self->r);
 	ASSERT_EQ(1, emu_enter(self->r.fd, 1, 0, 0));
@@ -265,7 +253,7 @@ TEST_F(evfd, close_with_eventfd)
 
 	ASSERT_LE(0, ring);
 	ASSERT_EQ(0, emu_setup(ring, 4, &p));
-	ASSERT_EQ(0, reg(ring, IORING_REGISTER_EVENTFD, &fd, 1));
+	ASSERT_EQ(0, emu_register(ring, IORING_REGISTER_EVENTFD, &fd, 1));
 	close(ring);
 	/* The eventfd lives on, ours. */
 	EXPECT_EQ(0, evfd_take(fd));

@@ -21,20 +21,15 @@
 #include "emu_ring.h"
 #include "kselftest_harness.h"
 
+/* A SEND or RECV: a read or write with MSG_* flags and no offset. */
 static struct io_uring_sqe *queue_sr(struct ring *r, uint8_t op, int fd,
-				     void *buf, unsigned int len, int flags,
-				     uint64_t ud)
+				     const void *buf, unsigned int len,
+				     int flags, uint64_t ud)
 {
-	struct io_uring_sqe *sqe = ring_get_sqe(r);
+	struct io_uring_sqe *sqe = ring_queue_rw(r, op, fd, buf, len, 0, ud);
 
-	if (sqe) {
-		sqe->opcode = op;
-		sqe->fd = fd;
-		sqe->addr = (uintptr_t)buf;
-		sqe->len = len;
+	if (sqe)
 		sqe->msg_flags = flags;
-		sqe->user_data = ud;
-	}
 	return sqe;
 }
 

@@ -19,19 +19,6 @@
 #include "emu_ring.h"
 #include "kselftest_harness.h"
 
-/* io_uring_register(2) on a ring: its value, or -errno. */
-static int reg(int fd, unsigned int opcode, void *arg, unsigned int nr)
-{
-	struct emu_uring_register r = {
-		.opcode = opcode,
-		.nr_args = nr,
-		.arg = (uintptr_t)arg,
-	};
-	int ret = ioctl(fd, EMU_URING_IOC_REGISTER, &r);
-
-	return ret < 0 ? -errno : ret;
-}
-
 static struct io_uring_restriction restr(uint16_t opcode, uint8_t v)
 {
 	struct io_uring_restriction r = { .opcode = opcode };
@@ -74,19 +61,19 @@ TEST_F(reg, errnos)
 	EXPECT_EQ(-1, ioctl(self->r.fd, EMU_URING_IOC_REGISTER, (void *)8));
 	EXPECT_EQ(EFAULT, errno);
 	/* Opcodes io_uring has and emu_uring has not, and beyond any. */
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_BUFFERS, NULL, 0));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, 255, NULL, 0));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_PROBE | (1U << 31),
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_BUFFERS, NULL, 0));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, 255, NULL, 0));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_PROBE | (1U << 31),
 			       NULL, 0));
 	/* Before SETUP. */
 	fd = open(EMU_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EBADFD, reg(fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
+	EXPECT_EQ(-EBADFD, emu_register(fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 	close(fd);
 	/* ENABLE_RINGS takes no argument. */
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS,
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS,
 			       &fd, 0));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS,
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS,
 			       NULL, 1));
 }
 
@@ -99,13 +86,13 @@ TEST_F(reg, probe)
 	} buf;
 
 	memset(&buf, 0, sizeof(buf));
-	EXPECT_EQ(0, reg(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
+	EXPECT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
 	EXPECT_LE(IORING_OP_WRITE, buf.p.last_op);
 	EXPECT_EQ(IO_URING_OP_SUPPORTED, buf.ops[IORING_OP_NOP].flags);
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_PROBE, NULL, 4));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_PROBE, &buf, 257));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_PROBE, NULL, 4));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_PROBE, &buf, 257));
 	/* Not zeroed. */
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
 }
 
 /* A disabled ring takes no SQEs (-EBADFD) until it is enabled. */
@@ -115,10 +102,10 @@ TEST_F(reg, disabled_until_enabled)
 	ring_flush(&self->r);
 	EXPECT_EQ(-1, emu_enter(self->r.fd, 1, 0, 0));
 	EXPECT_EQ(EBADFD, errno);
-	EXPECT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
+	EXPECT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 	EXPECT_EQ(1, emu_enter(self->r.fd, 1, 1, IORING_ENTER_GETEVENTS));
 	/* Once. */
-	EXPECT_EQ(-EBADFD, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS,
+	EXPECT_EQ(-EBADFD, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS,
 			       NULL, 0));
 }
 
@@ -130,8 +117,8 @@ TEST(restrictions_need_disabled)
 	struct ring r;
 
 	EMU_RING_INIT_OR_SKIP(&r, 4, NULL);
-	EXPECT_EQ(-EBADFD, reg(r.fd, IORING_REGISTER_RESTRICTIONS, &res, 1));
-	EXPECT_EQ(-EBADFD, reg(r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
+	EXPECT_EQ(-EBADFD, emu_register(r.fd, IORING_REGISTER_RESTRICTIONS, &res, 1));
+	EXPECT_EQ(-EBADFD, emu_register(r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 	ring_exit(&r);
 }
 
@@ -156,12 +143,12 @@ TEST_F(reg, sqe_and_register_ops)
 	struct io_uring_cqe cqe;
 	int i;
 
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS, res, 4));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS, res, 4));
 	/* Once only, while disabled. */
-	EXPECT_EQ(-EBUSY, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	EXPECT_EQ(-EBUSY, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			      res, 1));
 	/* ENABLE_RINGS itself is not restricted until it is done. */
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 
 	ring_queue_nop(&self->r, 1);
 	EXPECT_EQ(0, ring_submit_one(&self->r, NULL));
@@ -183,11 +170,11 @@ TEST_F(reg, sqe_and_register_ops)
 	EXPECT_EQ(-EBADF, ring_submit_one(&self->r, NULL));
 
 	memset(&buf, 0, sizeof(buf));
-	EXPECT_EQ(0, reg(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
+	EXPECT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
 	/* Widening: refused as a register opcode first. */
-	EXPECT_EQ(-EACCES, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	EXPECT_EQ(-EACCES, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       res, 1));
-	EXPECT_EQ(-EACCES, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS,
+	EXPECT_EQ(-EACCES, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS,
 			       NULL, 0));
 }
 
@@ -205,9 +192,9 @@ TEST_F(reg, cannot_widen_after_enable)
 	struct io_uring_restriction more =
 		restr(IORING_RESTRICTION_SQE_OP, IORING_OP_WRITE);
 
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS, res, 2));
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
-	EXPECT_EQ(-EBADFD, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS, res, 2));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
+	EXPECT_EQ(-EBADFD, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       &more, 1));
 	ring_queue_rw(&self->r, IORING_OP_WRITE, -1, NULL, 0, 0, 1);
 	EXPECT_EQ(-EACCES, ring_submit_one(&self->r, NULL));
@@ -224,12 +211,12 @@ TEST_F(reg, probe_ioctl_restricted)
 	} buf;
 	struct emu_uring_probe arg = { .probe = (uintptr_t)&buf, .nr_ops = 64 };
 
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS, &res, 1));
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS, &res, 1));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 	memset(&buf, 0, sizeof(buf));
 	EXPECT_EQ(-1, ioctl(self->r.fd, EMU_URING_IOC_PROBE, &arg));
 	EXPECT_EQ(EACCES, errno);
-	EXPECT_EQ(-EACCES, reg(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
+	EXPECT_EQ(-EACCES, emu_register(self->r.fd, IORING_REGISTER_PROBE, &buf, 64));
 }
 
 /* A disabled ring refuses waits as well as submissions. */
@@ -248,8 +235,8 @@ TEST_F(reg, required_flags)
 		      IOSQE_CQE_SKIP_SUCCESS),
 	};
 
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS, res, 2));
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS, res, 2));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 	ring_queue_nop(&self->r, 1);
 	EXPECT_EQ(-EACCES, ring_submit_one(&self->r, NULL));
 	/* With it: success, and no CQE. */
@@ -276,20 +263,20 @@ TEST_F(reg, bad_entry_resets)
 	struct io_uring_restriction good =
 		restr(IORING_RESTRICTION_SQE_OP, IORING_OP_NOP);
 
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       bad, 2));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       &bad_op, 1));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       &bad_reg, 1));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       NULL, 1));
-	EXPECT_EQ(-EINVAL, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	EXPECT_EQ(-EINVAL, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       &good, 100000));
-	EXPECT_EQ(-EFAULT, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS,
+	EXPECT_EQ(-EFAULT, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS,
 			       (void *)8, 1));
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_RESTRICTIONS, &good, 1));
-	ASSERT_EQ(0, reg(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_RESTRICTIONS, &good, 1));
+	ASSERT_EQ(0, emu_register(self->r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0));
 	/* NOP runs; the failed set's WRITE did not stay. */
 	ring_queue_nop(&self->r, 1);
 	EXPECT_EQ(0, ring_submit_one(&self->r, NULL));
@@ -313,7 +300,7 @@ TEST(single_issuer_is_enabler)
 	if (!pid) {
 		struct io_uring_cqe cqe;
 
-		if (reg(r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0))
+		if (emu_register(r.fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0))
 			_exit(1);
 		ring_queue_nop(&r, 1);
 		ring_flush(&r);
@@ -329,7 +316,7 @@ TEST(single_issuer_is_enabler)
 	ring_flush(&r);
 	EXPECT_EQ(-1, emu_enter(r.fd, 1, 0, 0));
 	EXPECT_EQ(EEXIST, errno);
-	EXPECT_EQ(-EEXIST, reg(r.fd, IORING_REGISTER_PROBE, NULL, 0));
+	EXPECT_EQ(-EEXIST, emu_register(r.fd, IORING_REGISTER_PROBE, NULL, 0));
 	ring_exit(&r);
 }
 
